@@ -1,0 +1,205 @@
+/**
+ * `sift rank`: ranks a JSONL file of items for one preferences file, offline (issue #4's
+ * evaluation contract). No database, no network: the same ranker the editions use.
+ */
+import { readFileSync } from 'node:fs';
+import { ZodError } from 'zod';
+import { parsePreferences } from '../preferences/schema.ts';
+import { createRanker, decodeEmbeddings, type EmbeddingTable, newestPublishedAt } from '../rank/index.ts';
+import type { RankItem, Topic } from '../rank/types.ts';
+
+const USAGE = `Usage: sift rank --items FILE.jsonl --prefs FILE.json [options]
+
+Ranks candidate items for one subscriber's preferences and prints them best first.
+
+Options:
+  --items FILE       items, one JSON object per line:
+                     { id, title, summary?, content?, url?, source?, author?, categories?, publishedAt? }
+  --prefs FILE       preferences JSON, e.g. { "interests": ["hockey"], "mutes": ["betting"] }
+  --top K            how many items to print (default 10)
+  --format F         json (default): [{ "id", "score", "reasons": [..] }]; or text
+  --topics FILE      topic catalogue JSON: [{ "name", "terms": [..] }]
+  --now ISO|MS       clock for recency (default: newest publishedAt in the file, else now)
+  --min-score X      drop items scoring below X (default 0: rank every match)
+  --no-embeddings    ablation switches: turn off the word-embedding table,
+  --no-prf           pseudo-relevance feedback, co-occurrence expansion,
+  --no-cooccurrence  semantic re-scoring, or all expansion at once
+  --no-dense
+  --no-expansion
+  -h, --help         this help
+
+Exit codes: 0 success, 1 unreadable or invalid input, 2 usage error.
+`;
+
+class UsageError extends Error {}
+class InputError extends Error {}
+
+const FLAGS = new Set(['--no-embeddings', '--no-prf', '--no-cooccurrence', '--no-dense', '--no-expansion']);
+const VALUED = new Set(['--items', '--prefs', '--top', '--format', '--topics', '--now', '--min-score']);
+
+function parseArgs(argv: string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const [name, inline] =
+      a.startsWith('--') && a.includes('=')
+        ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)]
+        : [a, undefined];
+    if (FLAGS.has(name)) out.set(name, 'true');
+    else if (VALUED.has(name)) {
+      const v = inline ?? argv[++i];
+      if (v === undefined) throw new UsageError(`${name} needs a value`);
+      out.set(name, v);
+    } else throw new UsageError(`unknown option '${a}'`);
+  }
+  return out;
+}
+
+function readText(path: string, what: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new InputError(
+      `cannot read ${what} file '${path}'${code === 'ENOENT' ? ': no such file' : `: ${String(e)}`}`,
+    );
+  }
+}
+
+function parseDate(v: unknown): number | undefined {
+  if (typeof v === 'number' && Number.isFinite(v)) return v;
+  if (typeof v === 'string' && v.trim()) {
+    const t = Date.parse(v);
+    if (Number.isFinite(t)) return t;
+  }
+  return undefined;
+}
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+/** Parses items JSONL into RankItems; names the line of the first bad record. */
+export function parseItems(text: string, path = 'items'): RankItem[] {
+  const items: RankItem[] = [];
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!.trim();
+    if (!line) continue;
+    let o: Record<string, unknown>;
+    try {
+      o = JSON.parse(line);
+    } catch (e) {
+      throw new InputError(`${path}:${i + 1}: not valid JSON (${(e as Error).message})`);
+    }
+    if (!o || typeof o !== 'object' || (typeof o.id !== 'string' && typeof o.id !== 'number'))
+      throw new InputError(`${path}:${i + 1}: each item needs an "id"`);
+    items.push({
+      id: String(o.id),
+      title: str(o.title) ?? '',
+      summary: str(o.summary),
+      content: str(o.content),
+      url: str(o.url),
+      source: str(o.source),
+      sourceUrl: str(o.sourceUrl),
+      author: str(o.author),
+      categories: Array.isArray(o.categories)
+        ? o.categories.filter((c): c is string => typeof c === 'string')
+        : undefined,
+      publishedAt: parseDate(o.publishedAt),
+      clusterId: str(o.clusterId),
+    });
+  }
+  return items;
+}
+
+/** Loads the shipped embedding table, or null (with a warning) if it is missing. */
+function loadEmbeddings(): EmbeddingTable | null {
+  try {
+    return decodeEmbeddings(readFileSync(new URL('../rank/data/embeddings.bin', import.meta.url)));
+  } catch (e) {
+    process.stderr.write(
+      `sift rank: warning: no embedding table (${(e as Error).message}); ranking without it\n`,
+    );
+    return null;
+  }
+}
+
+/** Runs `sift rank` with the given arguments; returns the exit code. */
+export async function runRank(argv: string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  try {
+    const args = parseArgs(argv);
+    const itemsPath = args.get('--items');
+    const prefsPath = args.get('--prefs');
+    if (!itemsPath || !prefsPath) throw new UsageError('--items and --prefs are required');
+    const top = Number(args.get('--top') ?? 10);
+    if (!Number.isInteger(top) || top < 1) throw new UsageError('--top must be a positive integer');
+    const format = args.get('--format') ?? 'json';
+    if (format !== 'json' && format !== 'text') throw new UsageError("--format must be 'json' or 'text'");
+    const minScore = Number(args.get('--min-score') ?? 0);
+    if (!Number.isFinite(minScore)) throw new UsageError('--min-score must be a number');
+
+    const items = parseItems(readText(itemsPath, 'items'), itemsPath);
+    let prefsJson: unknown;
+    try {
+      prefsJson = JSON.parse(readText(prefsPath, 'prefs'));
+    } catch (e) {
+      if (e instanceof InputError) throw e;
+      throw new InputError(`${prefsPath}: not valid JSON (${(e as Error).message})`);
+    }
+    const prefs = parsePreferences(prefsJson);
+    let topics: Topic[] | undefined;
+    const topicsPath = args.get('--topics');
+    if (topicsPath) {
+      try {
+        topics = JSON.parse(readText(topicsPath, 'topics'));
+      } catch (e) {
+        if (e instanceof InputError) throw e;
+        throw new InputError(`${topicsPath}: not valid JSON`);
+      }
+      if (!Array.isArray(topics)) throw new InputError(`${topicsPath}: expected an array of { name, terms }`);
+    }
+    const nowArg = args.get('--now');
+    const now = nowArg ? parseDate(/^\d+$/.test(nowArg) ? Number(nowArg) : nowArg) : newestPublishedAt(items);
+    if (nowArg && now === undefined) throw new UsageError('--now must be an ISO date or epoch milliseconds');
+
+    const noExp = args.has('--no-expansion');
+    const embeddings = args.has('--no-embeddings') || noExp ? null : loadEmbeddings();
+    const ranker = createRanker(items, {
+      topics,
+      embeddings: embeddings ?? undefined,
+      depth: Math.max(1000, top * 10),
+      expansion: {
+        prf: !noExp && !args.has('--no-prf'),
+        cooccurrence: !noExp && !args.has('--no-cooccurrence'),
+        embeddings: !noExp && !args.has('--no-embeddings'),
+        dense: !noExp && !args.has('--no-dense'),
+      },
+    });
+    const picks = ranker.rank(prefs, { now, limit: top, minScore });
+    if (format === 'json') process.stdout.write(`${JSON.stringify(picks)}\n`);
+    else
+      for (const [i, p] of picks.entries())
+        process.stdout.write(
+          `${String(i + 1).padStart(3)}. ${p.id}  ${p.score.toFixed(3)}  ${p.reasons.join('; ')}\n`,
+        );
+    return 0;
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`sift rank: ${e.message}\n\n${USAGE}`);
+      return 2;
+    }
+    if (e instanceof InputError) {
+      process.stderr.write(`sift rank: ${e.message}\n`);
+      return 1;
+    }
+    if (e instanceof ZodError) {
+      const issues = e.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+      process.stderr.write(`sift rank: invalid preferences: ${issues}\n`);
+      return 1;
+    }
+    throw e;
+  }
+}

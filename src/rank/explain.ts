@@ -1,0 +1,89 @@
+/** Human-readable reasons for a pick: which interest matched and how, follows, coverage. */
+import type { Corpus } from './corpus.ts';
+import type { InterestVector } from './interest.ts';
+import { stem, tokenizeKeepCase } from './tokenize.ts';
+
+/** An interest as rank() used it: label shown to the reader, weight, and its cached vector. */
+export interface ActiveInterest {
+  label: string;
+  kind: 'interest' | 'topic';
+  weight: number;
+  vector: InterestVector;
+}
+
+/** Score of doc d in an interest vector (0 when absent), by binary search over the doc-sorted copy. */
+export function scoreIn(v: InterestVector, d: number): number {
+  const docs = v.byDoc;
+  let lo = 0;
+  let hi = docs.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const x = docs[mid]!;
+    if (x === d) return v.byDocScore[mid]!;
+    if (x < d) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return 0;
+}
+
+/** Shows a matched term as the item spells it ("NHL", not "nhl"). */
+export class SurfaceForms {
+  private readonly cache = new Map<number, Map<string, string>>();
+  constructor(private readonly corpus: Corpus) {}
+  /** The item's own spelling of a stem, or the stem itself. */
+  of(d: number, term: string): string {
+    let m = this.cache.get(d);
+    if (!m) {
+      m = new Map();
+      const it = this.corpus.items[d]!;
+      for (const tok of tokenizeKeepCase(
+        `${it.title} ${it.summary ?? ''} ${(it.categories ?? []).join(' ')}`,
+      )) {
+        const s = stem(tok.toLowerCase());
+        if (!m.has(s)) m.set(s, tok);
+      }
+      this.cache.set(d, m);
+    }
+    return m.get(term) ?? term;
+  }
+}
+
+function hasTerm(corpus: Corpus, d: number, term: number): boolean {
+  const terms = corpus.docTerms[d]!;
+  for (let i = 0; i < terms.length; i++) if (terms[i] === term) return true;
+  return false;
+}
+
+/** Reasons for one interest's contribution to doc d. */
+export function interestReason(corpus: Corpus, surfaces: SurfaceForms, a: ActiveInterest, d: number): string {
+  const what = a.kind === 'topic' ? `is in your topic '${a.label}'` : `matches your interest '${a.label}'`;
+  for (const t of a.vector.original) if (hasTerm(corpus, d, t)) return what;
+  for (const e of a.vector.expansions)
+    if (hasTerm(corpus, d, e.term)) return `${what} (via '${surfaces.of(d, corpus.terms[e.term]!)}')`;
+  return a.kind === 'topic' ? `related to your topic '${a.label}'` : `related to your interest '${a.label}'`;
+}
+
+/** All reasons for a pick, strongest first. */
+export function explain(
+  corpus: Corpus,
+  surfaces: SurfaceForms,
+  active: readonly ActiveInterest[],
+  d: number,
+  followed: boolean,
+  otherSources: number,
+): string[] {
+  const contributions: [number, ActiveInterest][] = [];
+  for (const a of active) {
+    if (a.weight <= 0) continue;
+    const s = scoreIn(a.vector, d) * a.weight;
+    if (s > 0) contributions.push([s, a]);
+  }
+  contributions.sort((x, y) => y[0] - x[0]);
+  const reasons = contributions.slice(0, 3).map(([, a]) => interestReason(corpus, surfaces, a, d));
+  const source = corpus.items[d]!.source;
+  if (followed) reasons.push(`from ${source ?? 'a source'}, which you follow`);
+  if (otherSources > 0)
+    reasons.push(`also covered by ${otherSources} other source${otherSources === 1 ? '' : 's'}`);
+  if (reasons.length === 0) reasons.push('recent item that passed your filters');
+  return [...new Set(reasons)];
+}

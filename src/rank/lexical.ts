@@ -1,0 +1,75 @@
+/** Lexical relevance: BM25F over the precomputed postings, plus exact-phrase matches. */
+import { type Corpus, idf } from './corpus.ts';
+
+/** A weighted query term (term id in the corpus). */
+export interface QueryTerm {
+  term: number;
+  weight: number;
+}
+
+/** A sparse score vector being accumulated: dense scores + the list of docs touched. */
+export class Accumulator {
+  readonly scores: Float32Array;
+  private readonly seen: Uint8Array;
+  touched: number[] = [];
+  constructor(n: number) {
+    this.scores = new Float32Array(n);
+    this.seen = new Uint8Array(n);
+  }
+  /** Adds x to doc d's score. */
+  add(d: number, x: number): void {
+    if (!this.seen[d]) {
+      this.seen[d] = 1;
+      this.touched.push(d);
+    }
+    this.scores[d]! += x;
+  }
+  /** Clears the touched docs only (O(touched), so one accumulator serves many queries). */
+  reset(): void {
+    for (const d of this.touched) {
+      this.scores[d] = 0;
+      this.seen[d] = 0;
+    }
+    this.touched = [];
+  }
+}
+
+/** Adds the BM25F score of each query term to the accumulator. */
+export function addBm25(corpus: Corpus, query: readonly QueryTerm[], acc: Accumulator): void {
+  for (const q of query) {
+    const p = corpus.postings[q.term];
+    if (!p) continue;
+    const w = q.weight * idf(corpus, q.term);
+    for (let i = 0; i < p.docs.length; i++) acc.add(p.docs[i]!, w * p.impact[i]!);
+  }
+}
+
+function containsSeq(seq: Int32Array, phrase: readonly number[]): boolean {
+  outer: for (let i = 0; i + phrase.length <= seq.length; i++) {
+    for (let j = 0; j < phrase.length; j++) if (seq[i + j] !== phrase[j]) continue outer;
+    return true;
+  }
+  return false;
+}
+
+/** Docs containing the stem sequence in one field (candidates come from the rarest word's postings). */
+export function phraseDocs(
+  corpus: Corpus,
+  phrase: readonly number[],
+  contentTerms: readonly number[],
+): number[] {
+  let rarest: Int32Array | undefined;
+  for (const t of contentTerms.length ? contentTerms : phrase) {
+    const p = corpus.postings[t];
+    if (!p || p.docs.length === 0) return [];
+    if (!rarest || p.docs.length < rarest.length) rarest = p.docs;
+  }
+  const out: number[] = [];
+  for (const d of rarest!) if (containsSeq(corpus.docSeq[d]!, phrase)) out.push(d);
+  return out;
+}
+
+/** idf of a phrase from its own document frequency: a phrase is rarer, so it says more, than its words. */
+export function phraseIdf(n: number, df: number): number {
+  return Math.log(1 + (n - df + 0.5) / (df + 0.5));
+}

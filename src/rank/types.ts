@@ -1,0 +1,62 @@
+import type { EmbeddingTable } from './embeddings.ts';
+import type { ExpansionOptions } from './expand.ts';
+
+/** What ranking needs to know about one candidate item: plain data, no database rows. */
+export interface RankItem {
+  id: string;
+  title: string;
+  summary?: string;
+  content?: string;
+  url?: string;
+  /** Source display name (used for follows, mutes and "from X" reasons). */
+  source?: string;
+  /** Source feed URL, also matched by followedSources / mutedSources. */
+  sourceUrl?: string;
+  author?: string;
+  categories?: string[];
+  /** Epoch milliseconds; undefined counts as "now" (equally fresh). */
+  publishedAt?: number;
+  /** Items sharing a cluster id are copies of one story: at most one is picked. */
+  clusterId?: string;
+}
+
+/** One picked item with its score and human-readable reasons. */
+export interface Pick {
+  id: string;
+  score: number;
+  reasons: string[];
+}
+
+/** An operator-defined topic: a name and the seed terms that describe it. */
+export interface Topic {
+  name: string;
+  terms: string[];
+}
+
+/** Per-batch settings for createRanker; all optional. */
+export interface RankerContext {
+  /** The operator's topic catalogue; subscribers pick topics by name. */
+  topics?: Topic[];
+  /**
+   * Decoded word-embedding table (see embeddings.ts: decodeEmbeddings). Without it, ranking
+   * still works, with feedback-based expansion only. Loaded at the edge (file in Node, Data
+   * module in a Worker) and passed in as plain data.
+   */
+  embeddings?: EmbeddingTable;
+  /** Switches and sizes of query expansion (for measuring what each adds). */
+  expansion?: Partial<ExpansionOptions>;
+  /** Docs kept per interest vector; deeper tails never reach an edition (default 300). */
+  depth?: number;
+}
+
+/** Per-subscriber call options for rank(); all optional. */
+export interface RankOptions {
+  /** Clock for recency decay, epoch ms. */
+  now?: number;
+  /** Item ids already sent to this subscriber: never picked again. */
+  exclude?: ReadonlySet<string>;
+  /** Overrides prefs.maxItems (offline evaluation asks for a deeper list). */
+  limit?: number;
+  /** Minimum score to be picked: a weak day yields a short edition, not filler (default 0.25). */
+  minScore?: number;
+}
