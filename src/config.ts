@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import { ConfigError } from './errors.ts';
+
+const port = z.coerce.number().int().min(1).max(65535);
+const httpUrl = z
+  .string()
+  .url()
+  .refine((u) => /^https?:\/\//.test(u), 'expected an http(s) URL')
+  .transform((u) => u.replace(/\/+$/, ''));
+
+/** Every setting Sift reads, from environment variables (Node) or bindings (Workers). */
+export const configSchema = z.object({
+  PORT: port.default(8787),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  SIFT_DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: z.string().min(1).optional(),
+  DATABASE_AUTH_TOKEN: z.string().min(1).optional(),
+  SIFT_BASE_URL: httpUrl.optional(),
+  SIFT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  SIFT_MAIL_FROM: z.string().min(3).default('Sift <sift@localhost>'),
+  SIFT_UNSUBSCRIBE_MAILTO: z.string().email().optional(),
+  SIFT_MAILER: z.enum(['outbox', 'smtp']).default('outbox'),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'expected smtp://user:pass@host:port or smtps://…')
+    .optional(),
+  SIFT_DEMO: z.enum(['auto', 'on', 'off']).default('auto'),
+  SIFT_DEMO_EMAIL: z.string().email().default('demo@example.com'),
+  SIFT_CRON_INGEST: z.string().min(9).default('*/15 * * * *'),
+  SIFT_CRON_EDITIONS: z.string().min(9).default('*/5 * * * *'),
+  SIFT_CRON_SEND: z.string().min(9).default('* * * * *'),
+  SIFT_CRON: z.enum(['on', 'off']).default('on'),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+});
+
+export type RawConfig = z.output<typeof configSchema>;
+
+/** Resolved settings: every default applied and derived values filled in. */
+export interface Config extends RawConfig {
+  baseUrl: string;
+}
+
+/**
+ * Parses settings from a flat string record. Empty strings count as unset, so `FOO=` in a
+ * .env file means "use the default". Throws ConfigError naming each bad variable.
+ */
+export function parseConfig(record: Record<string, string | undefined>): Config {
+  const cleaned = Object.fromEntries(
+    Object.keys(configSchema.shape).map((k) => [k, record[k] === '' ? undefined : record[k]]),
+  );
+  const result = configSchema.safeParse(cleaned);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => {
+      const key = String(i.path[0]);
+      return `  ${key}=${JSON.stringify(cleaned[key] ?? '')}: ${i.message}`;
+    });
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const raw = result.data;
+  if (raw.SIFT_MAILER === 'smtp' && !raw.SMTP_URL) {
+    throw new ConfigError(
+      'invalid configuration:\n  SMTP_URL: required when SIFT_MAILER=smtp (smtp://user:pass@host:587)',
+    );
+  }
+  return { ...raw, baseUrl: raw.SIFT_BASE_URL ?? `http://localhost:${raw.PORT}` };
+}

@@ -1,0 +1,22 @@
+import type { Config } from './config.ts';
+import type { Db } from './db/client.ts';
+import type { Mailer } from './deliver/mailer.ts';
+import type { Log } from './log.ts';
+
+/** Reads a demo feed shipped with Sift by name (the `bundled:` source kind). */
+export type BundledFeeds = (name: string) => Promise<string>;
+
+/** Everything a use case may touch, passed in (never global) so Workers can build it per request. */
+export interface Deps {
+  db: Db;
+  mailer: Mailer;
+  config: Config;
+  /** The secret for signed links (HMAC). */
+  secret: string;
+  log: Log;
+  /** Epoch milliseconds; tests drive a fake clock. */
+  clock: () => number;
+  /** fetch for user-supplied URLs (sources). */
+  fetch: typeof fetch;
+  bundled: BundledFeeds;
+}

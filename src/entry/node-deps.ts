@@ -1,0 +1,83 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { Config } from '../config.ts';
+import { migrateLibsql, openLibsql } from '../db/libsql.ts';
+import type { Mailer } from '../deliver/mailer.ts';
+import { createOutboxMailer } from '../deliver/outbox-mailer.ts';
+import { createSmtpMailer } from '../deliver/smtp-mailer.ts';
+import { DEMO_FEEDS } from '../demo/demo.ts';
+import { freshenDemoFeed } from '../demo/freshen.ts';
+import type { BundledFeeds, Deps } from '../deps.ts';
+import { createLog, type Log } from '../log.ts';
+
+const root = new URL('../..', import.meta.url).pathname;
+
+/** Where the migrations and demo feeds live, relative to the package. */
+export const paths = {
+  migrations: join(root, 'drizzle'),
+  demoFeeds: join(root, 'src/demo/feeds'),
+};
+
+/**
+ * The secret for signed links: SIFT_SECRET, or one generated on first start and kept in the
+ * data folder (mode 600), so a newcomer needs no configuration and links survive restarts.
+ */
+export function resolveSecret(config: Config, dataDir: string): string {
+  if (config.SIFT_SECRET) return config.SIFT_SECRET;
+  const file = join(dataDir, 'secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const secret = randomBytes(32).toString('base64url');
+  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  return secret;
+}
+
+/** Reads bundled demo feeds from disk, dates shifted so the demo always looks fresh. */
+export function diskBundledFeeds(clock: () => number): BundledFeeds {
+  return async (name) => {
+    if (!DEMO_FEEDS.includes(name)) throw new Error(`ingest: no bundled feed named '${name}'`);
+    return freshenDemoFeed(await readFile(join(paths.demoFeeds, name), 'utf8'), clock());
+  };
+}
+
+/** Creates the configured mail transport. */
+export function createMailer(config: Config, dataDir: string): Mailer {
+  if (config.SIFT_MAILER === 'smtp') return createSmtpMailer(config.SMTP_URL!);
+  return createOutboxMailer(join(dataDir, 'outbox'));
+}
+
+/** Builds Node dependencies: data folder, libsql database (migrated), mailer, logger. */
+export async function createNodeDeps(
+  config: Config,
+  overrides: Partial<Deps> & { log?: Log } = {},
+): Promise<{ deps: Deps; dataDir: string; close(): Promise<void> }> {
+  const dataDir = resolve(config.SIFT_DATA_DIR);
+  mkdirSync(dataDir, { recursive: true });
+  const { db, close } = openLibsql(
+    config.DATABASE_URL ?? `file:${join(dataDir, 'sift.db')}`,
+    config.DATABASE_AUTH_TOKEN,
+  );
+  await migrateLibsql(db, paths.migrations);
+  const clock = overrides.clock ?? Date.now;
+  const mailer = overrides.mailer ?? createMailer(config, dataDir);
+  const deps: Deps = {
+    db,
+    mailer,
+    config,
+    secret: resolveSecret(config, dataDir),
+    log: createLog(config.LOG_LEVEL),
+    clock,
+    fetch: globalThis.fetch,
+    bundled: diskBundledFeeds(clock),
+    ...overrides,
+  };
+  return {
+    deps,
+    dataDir,
+    async close() {
+      await mailer.close?.();
+      close();
+    },
+  };
+}

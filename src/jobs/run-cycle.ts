@@ -1,0 +1,37 @@
+import { type SendStats, sendOutbox } from '../deliver/send-outbox.ts';
+import { syncDemo } from '../demo/demo.ts';
+import type { Deps } from '../deps.ts';
+import { buildEditions, type PlanStats } from '../editions/build-editions.ts';
+import { ingestDue } from './ingest-due.ts';
+
+/** Ingest job: demo switch, then every due source. */
+export async function ingestJob(deps: Deps) {
+  await syncDemo(deps);
+  const outcomes = await ingestDue(deps);
+  const failed = outcomes.filter((o) => !o.ok).length;
+  if (outcomes.length > 0) deps.log.info('ingest: run finished', { sources: outcomes.length, failed });
+  return outcomes;
+}
+
+/** Planning job: editions for everyone due now. */
+export async function editionsJob(deps: Deps): Promise<PlanStats> {
+  const stats = await buildEditions(deps);
+  if (stats.due > 0) deps.log.info('editions: run finished', { ...stats });
+  return stats;
+}
+
+/** Sending job: drain the outbox. */
+export async function sendJob(deps: Deps): Promise<SendStats> {
+  const stats = await sendOutbox(deps);
+  if (stats.sent + stats.failed + stats.retried + stats.suppressed > 0)
+    deps.log.info('deliver: run finished', { ...stats });
+  return stats;
+}
+
+/** The whole pipeline once: ingest → plan → send. */
+export async function runCycle(deps: Deps) {
+  const ingested = await ingestJob(deps);
+  const planned = await editionsJob(deps);
+  const sent = await sendJob(deps);
+  return { ingested, planned, sent };
+}

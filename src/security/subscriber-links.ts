@@ -1,0 +1,31 @@
+import type { Subscriber } from '../db/schema.ts';
+import { signLink } from './signed-links.ts';
+
+/** The absolute links one subscriber's email and pages carry. */
+export interface SubscriberLinks {
+  unsubscribe: string;
+  preferences: string;
+  feeds: { atom: string; rss: string; json: string };
+}
+
+/** Builds a subscriber's signed links under `baseUrl`. */
+export async function subscriberLinks(
+  baseUrl: string,
+  secret: string,
+  subscriber: Pick<Subscriber, 'id' | 'tokenVersion' | 'feedVersion'>,
+): Promise<SubscriberLinks> {
+  const [unsub, manage, feed] = await Promise.all([
+    signLink(secret, 'unsubscribe', subscriber.id, subscriber.tokenVersion),
+    signLink(secret, 'manage', subscriber.id, subscriber.tokenVersion),
+    signLink(secret, 'feed', subscriber.id, subscriber.feedVersion),
+  ]);
+  return {
+    unsubscribe: `${baseUrl}/u/${unsub}`,
+    preferences: `${baseUrl}/p/${manage}`,
+    feeds: {
+      atom: `${baseUrl}/feeds/${feed}.atom`,
+      rss: `${baseUrl}/feeds/${feed}.rss`,
+      json: `${baseUrl}/feeds/${feed}.json`,
+    },
+  };
+}

@@ -1,0 +1,86 @@
+import { and, desc, eq, gte, inArray, sql } from 'drizzle-orm';
+import type { Db } from '../db/client.ts';
+import { type Item, items, type NewItem, sources } from '../db/schema.ts';
+
+/** Inserts new items and refreshes changed ones, keyed by (source, key). Returns rows written. */
+export async function upsertItems(db: Db, rows: NewItem[]): Promise<number> {
+  if (rows.length === 0) return 0;
+  // SQLite limits bound parameters per statement; 50 rows × 11 columns stays well under it.
+  const statements = [];
+  for (let i = 0; i < rows.length; i += 50) {
+    statements.push(
+      db
+        .insert(items)
+        .values(rows.slice(i, i + 50))
+        .onConflictDoUpdate({
+          target: [items.sourceId, items.key],
+          set: {
+            url: sql`excluded.url`,
+            title: sql`excluded.title`,
+            summary: sql`excluded.summary`,
+            contentHtml: sql`excluded.content_html`,
+            author: sql`excluded.author`,
+            categories: sql`excluded.categories`,
+            clusterKey: sql`excluded.cluster_key`,
+          },
+        }),
+    );
+  }
+  await db.batch(statements as [(typeof statements)[0], ...typeof statements]);
+  return rows.length;
+}
+
+/** An item with the display name and URL of its source. */
+export type ItemWithSource = Item & { sourceTitle: string | null; sourceUrl: string };
+
+/** Items fetched or published since `since`, newest first, with their source. */
+export function listRecentItems(db: Db, since: number, limit = 20_000): Promise<ItemWithSource[]> {
+  return db
+    .select({
+      ...itemColumns,
+      sourceTitle: sources.title,
+      sourceUrl: sources.url,
+    })
+    .from(items)
+    .innerJoin(sources, eq(items.sourceId, sources.id))
+    .where(gte(items.fetchedAt, since))
+    .orderBy(desc(items.fetchedAt))
+    .limit(limit)
+    .all();
+}
+
+/** Items by id with their source, in no particular order. */
+export async function getItemsByIds(db: Db, ids: number[]): Promise<ItemWithSource[]> {
+  if (ids.length === 0) return [];
+  return db
+    .select({ ...itemColumns, sourceTitle: sources.title, sourceUrl: sources.url })
+    .from(items)
+    .innerJoin(sources, eq(items.sourceId, sources.id))
+    .where(inArray(items.id, ids))
+    .all();
+}
+
+/** Count of items of one source (for tests and health pages). */
+export async function countItems(db: Db, sourceId?: number): Promise<number> {
+  const row = await db
+    .select({ n: sql<number>`count(*)` })
+    .from(items)
+    .where(sourceId === undefined ? undefined : and(eq(items.sourceId, sourceId)))
+    .get();
+  return row?.n ?? 0;
+}
+
+const itemColumns = {
+  id: items.id,
+  sourceId: items.sourceId,
+  key: items.key,
+  url: items.url,
+  title: items.title,
+  summary: items.summary,
+  contentHtml: items.contentHtml,
+  author: items.author,
+  categories: items.categories,
+  publishedAt: items.publishedAt,
+  fetchedAt: items.fetchedAt,
+  clusterKey: items.clusterKey,
+};

@@ -1,0 +1,63 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Config, parseConfig } from '../../src/config.ts';
+import { migrateLibsql, openLibsql } from '../../src/db/libsql.ts';
+import type { Mailer, OutgoingEmail } from '../../src/deliver/mailer.ts';
+import type { Deps } from '../../src/deps.ts';
+import { diskBundledFeeds, paths } from '../../src/entry/node-deps.ts';
+import { silentLog } from '../../src/log.ts';
+
+/** A mailer that keeps what it was given, for tests that look at the message itself. */
+export function memoryMailer(): Mailer & { sent: OutgoingEmail[] } {
+  const sent: OutgoingEmail[] = [];
+  return {
+    name: 'memory',
+    sent,
+    async send(email) {
+      sent.push(email);
+      return {};
+    },
+  };
+}
+
+/** A fake clock starting at `start`, moved by hand. */
+export function fakeClock(start = Date.UTC(2026, 10, 24, 9, 0)) {
+  let now = start;
+  const clock = () => now;
+  clock.set = (t: number) => {
+    now = t;
+  };
+  clock.advance = (ms: number) => {
+    now += ms;
+  };
+  return clock;
+}
+
+/** Deps over a real, migrated libsql database (in memory unless a file URL is given). */
+export async function testDeps(
+  overrides: Partial<Deps> & { env?: Record<string, string>; url?: string } = {},
+): Promise<Deps & { close(): void }> {
+  const { env, url, ...rest } = overrides;
+  const config: Config = parseConfig({ SIFT_DEMO: 'off', SIFT_BASE_URL: 'https://sift.test', ...env });
+  const { db, close } = openLibsql(url ?? ':memory:');
+  await migrateLibsql(db, paths.migrations);
+  const clock = rest.clock ?? Date.now;
+  return {
+    db,
+    config,
+    secret: 'test-secret-0123456789abcdef0123456789abcdef',
+    mailer: memoryMailer(),
+    log: silentLog,
+    clock,
+    fetch: globalThis.fetch,
+    bundled: diskBundledFeeds(clock),
+    ...rest,
+    close,
+  };
+}
+
+/** A fresh temporary folder. */
+export function tempDir(prefix = 'sift-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}

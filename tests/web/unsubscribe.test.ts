@@ -1,0 +1,57 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createApp } from '../../src/app.tsx';
+import { parsePreferences } from '../../src/preferences/schema.ts';
+import { signLink } from '../../src/security/signed-links.ts';
+import { createSubscriber, getSubscriber } from '../../src/store/subscribers.ts';
+import { testDeps } from '../helpers/deps.ts';
+
+describe('unsubscribe', () => {
+  let deps: Awaited<ReturnType<typeof testDeps>>;
+  let token: string;
+  let id: number;
+  beforeEach(async () => {
+    deps = await testDeps();
+    const s = await createSubscriber(
+      deps.db,
+      { email: 'a@example.com', status: 'active' },
+      parsePreferences({}),
+    );
+    id = s.id;
+    token = await signLink(deps.secret, 'unsubscribe', s.id, s.tokenVersion);
+  });
+  afterEach(() => deps.close());
+
+  it('GET shows a button and changes nothing (mail scanners open links)', async () => {
+    const res = await createApp(deps).request(`/u/${token}`);
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toContain('<form method="post">');
+    expect((await getSubscriber(deps.db, id))?.status).toBe('active');
+  });
+
+  it('the RFC 8058 one-click POST unsubscribes without a cookie, and repeating it is harmless', async () => {
+    const app = createApp(deps);
+    const post = () =>
+      app.request(`/u/${token}`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          origin: 'https://mail.provider.example',
+        },
+        body: 'List-Unsubscribe=One-Click',
+      });
+    expect((await post()).status).toBe(200);
+    const first = await getSubscriber(deps.db, id);
+    expect(first?.status).toBe('unsubscribed');
+    expect((await post()).status).toBe(200);
+    expect((await getSubscriber(deps.db, id))?.unsubscribedAt).toBe(first?.unsubscribedAt);
+  });
+
+  it('answers 404 to a forged token or a token made for another purpose', async () => {
+    const app = createApp(deps);
+    const manage = await signLink(deps.secret, 'manage', id, 1);
+    expect((await app.request(`/u/${manage}`, { method: 'POST' })).status).toBe(404);
+    expect((await app.request(`/u/${id}.1.AAAAAAAAAAAAAAAAAAAAAA`, { method: 'POST' })).status).toBe(404);
+    expect((await getSubscriber(deps.db, id))?.status).toBe('active');
+  });
+});
