@@ -3,10 +3,12 @@ import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Deps } from './deps.ts';
 import { AppError } from './errors.ts';
+import { adminRoutes } from './web/admin.tsx';
 import { feedRoutes } from './web/feeds.ts';
 import { Layout } from './web/layout.tsx';
 import { pagesRoutes } from './web/pages.tsx';
 import { unsubscribeRoutes } from './web/unsubscribe.tsx';
+import { webhookRoutes } from './web/webhooks.ts';
 
 /** Builds the web application over its dependencies. No runtime access: Node and Workers share it. */
 export function createApp(deps: Deps) {
@@ -34,6 +36,8 @@ export function createApp(deps: Deps) {
   app.route('/', pagesRoutes(deps));
   app.route('/', feedRoutes(deps));
   app.route('/', unsubscribeRoutes(deps));
+  app.route('/', webhookRoutes(deps));
+  app.route('/', adminRoutes(deps));
   app.notFound((c) => c.html(<ErrorPage status={404} message="There is nothing here." />, 404));
   app.onError((err, c) => {
     if (err instanceof AppError)
