@@ -6,6 +6,8 @@ export interface SubscriberLinks {
   unsubscribe: string;
   preferences: string;
   feeds: { atom: string; rss: string; json: string };
+  /** "More / less like this" for one item: opens a confirmation page whose button POSTs. */
+  feedback(itemId: number, direction: 'more' | 'less'): string;
 }
 
 /** Builds a subscriber's signed links under `baseUrl`. */
@@ -14,10 +16,11 @@ export async function subscriberLinks(
   secret: string,
   subscriber: Pick<Subscriber, 'id' | 'tokenVersion' | 'feedVersion'>,
 ): Promise<SubscriberLinks> {
-  const [unsub, manage, feed] = await Promise.all([
+  const [unsub, manage, feed, feedback] = await Promise.all([
     signLink(secret, 'unsubscribe', subscriber.id, subscriber.tokenVersion),
     signLink(secret, 'manage', subscriber.id, subscriber.tokenVersion),
     signLink(secret, 'feed', subscriber.id, subscriber.feedVersion),
+    signLink(secret, 'feedback', subscriber.id, subscriber.tokenVersion),
   ]);
   return {
     unsubscribe: `${baseUrl}/u/${unsub}`,
@@ -27,5 +30,6 @@ export async function subscriberLinks(
       rss: `${baseUrl}/feeds/${feed}.rss`,
       json: `${baseUrl}/feeds/${feed}.json`,
     },
+    feedback: (itemId, direction) => `${baseUrl}/f/${feedback}/${itemId}/${direction}`,
   };
 }
