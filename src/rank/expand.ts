@@ -20,12 +20,16 @@ export interface ExpansionOptions {
   embeddings: boolean;
   /** Semantic re-scoring of candidates with document vectors. */
   dense: boolean;
-  /** Feedback items taken from the first pass. */
+  /** Feedback items taken from the first pass (prf). */
   feedbackDocs: number;
   /** Expansion words added per interest. */
   terms: number;
   /** Weight of the strongest expansion word relative to a typed word. */
   weight: number;
+  /** Expansion rounds: the second starts from items the first one found. */
+  rounds: number;
+  /** Share of each neighbour's score an item gains along the item graph (0: off). */
+  spread: number;
 }
 
 /** Defaults used by the product (chosen on mind-dev, checked on ag-news). */
@@ -35,9 +39,27 @@ export const DEFAULT_EXPANSION: ExpansionOptions = {
   embeddings: true,
   dense: true,
   feedbackDocs: 10,
-  terms: 12,
+  terms: 25,
   weight: 0.5,
+  rounds: 2,
+  spread: 1,
 };
+
+/** Embedding gate on feedback words: cosine below LO keeps only FLOOR of the weight, above HI all. */
+const GATE_LO = 0.1;
+const GATE_HI = 0.5;
+const GATE_FLOOR = 0.2;
+/** Cosine above which a word of the batch counts as a neighbour of the interest. */
+const NEIGHBOUR_MIN = 0.55;
+/** Weight of pure neighbours when no item matches the typed words, and when some do. */
+const NEIGHBOUR_WEIGHT = 1;
+const NEIGHBOUR_WEIGHT_SUPPORTED = 0.2;
+/** Co-occurrence: a word needs ~2 matching items behind it, and ≥ 20% of its items matching. */
+const MIN_SUPPORT = 1.5;
+const SMOOTHING = 2;
+const MIN_PRECISION = 0.2;
+/** Matching items looked at for co-occurrence (the best ones; the tail adds noise and time). */
+const MAX_MEMBERS = 500;
 
 /** An added word with its weight, kept so reasons can say "(via 'NHL')". */
 export interface Expansion extends QueryTerm {
@@ -70,19 +92,43 @@ function feedbackWeights(
 }
 
 /**
- * Chooses expansion words for one interest. `first` is the first-pass ranking (docs and
- * scores, best first), `matching` every doc containing a typed word, `qvec` the interest's
- * embedding (null when unknown).
+ * How specific each word is to the interest: of the items containing the word, the share that
+ * match the interest (soft membership m_d in [0, 1]), smoothed so a word seen once proves
+ * nothing. This is what separates "quarterback" (mostly in NFL items) from "NBA" (a sibling
+ * the embedding table rates close to "NFL", but that rarely shares an item with it).
+ */
+function precisionWeights(
+  corpus: Corpus,
+  docs: readonly number[],
+  member: readonly number[],
+  out: Map<number, number>,
+) {
+  const inter = new Map<number, number>();
+  docs.forEach((d, i) => {
+    const m = member[i]!;
+    for (const t of corpus.docTerms[d]!) inter.set(t, (inter.get(t) ?? 0) + m);
+  });
+  for (const [t, x] of inter) {
+    if (x < MIN_SUPPORT) continue;
+    const precision = x / (corpus.df[t]! + SMOOTHING);
+    if (precision < MIN_PRECISION) continue;
+    out.set(t, (out.get(t) ?? 0) + precision);
+  }
+}
+
+/**
+ * Chooses expansion words for one interest. `first` is the first-pass ranking (docs, best
+ * first, with scores where 1 ≈ "typed word in the title"), `qvec` the interest's embedding
+ * (null when unknown).
  */
 export function expandInterest(
   corpus: Corpus,
   original: ReadonlySet<number>,
   first: { docs: readonly number[]; scores: readonly number[] },
-  matching: readonly number[],
   qvec: Float32Array | null,
   opts: ExpansionOptions,
 ): Expansion[] {
-  const cand = new Map<number, number>();
+  const prf = new Map<number, number>();
   if (opts.prf && first.docs.length) {
     const k = Math.min(opts.feedbackDocs, first.docs.length);
     const top = first.scores[0]!;
@@ -93,15 +139,16 @@ export function expandInterest(
       docs.push(first.docs[i]!);
       ws.push(first.scores[i]!);
     }
-    feedbackWeights(corpus, docs, ws, cand);
+    feedbackWeights(corpus, docs, ws, prf);
   }
-  if (opts.cooccurrence && matching.length > 1) {
-    const docs = matching.length > 500 ? matching.slice(0, 500) : matching;
-    feedbackWeights(
+  const cooc = new Map<number, number>();
+  if (opts.cooccurrence && first.docs.length) {
+    const n = Math.min(first.docs.length, MAX_MEMBERS);
+    precisionWeights(
       corpus,
-      docs,
-      docs.map(() => 1),
-      cand,
+      first.docs.slice(0, n),
+      first.scores.slice(0, n).map((s) => Math.min(1, s)),
+      cooc,
     );
   }
   const emb = opts.embeddings && qvec && corpus.embeddings ? corpus.embeddings : null;
@@ -113,25 +160,43 @@ export function expandInterest(
     for (let i = 0, base = row * emb.dims; i < emb.dims; i++) s += qvec![i]! * v[base + i]!;
     return s / 127;
   };
-  const scored: Expansion[] = [];
-  if (cand.size) {
-    for (const [t, w] of cand) {
+  const scored = new Map<number, Expansion>();
+  const add = (source: Map<number, number>) => {
+    let max = 0;
+    for (const w of source.values()) max = Math.max(max, w);
+    for (const [t, w] of source) {
       if (original.has(t) || !isContentWord(corpus.terms[t]!)) continue;
-      const s = sim(t);
-      // Without vectors feedback stands alone; with them, a word must also mean something close.
-      const weight = emb ? w * Math.max(0, s - 0.2) : w;
-      if (weight > 0) scored.push({ term: t, weight, similarity: s });
+      const e = scored.get(t);
+      if (e) e.weight += w / max;
+      else scored.set(t, { term: t, weight: w / max, similarity: 0 });
     }
-  } else if (emb) {
-    // No feedback available (or switched off): nearest corpus words by embedding alone.
+  };
+  add(prf);
+  add(cooc);
+  if (emb) {
+    for (const e of scored.values()) {
+      e.similarity = sim(e.term);
+      // A word must also mean something close: vetoes drift ("police" is frequent in items
+      // about cars, but is not about cars).
+      e.weight *= Math.min(1, Math.max(GATE_FLOOR, (e.similarity - GATE_LO) / (GATE_HI - GATE_LO)));
+    }
+    // Nearest words of the batch's own vocabulary: proposes "NHL" for "hockey" even when no
+    // item says "hockey", where feedback has nothing to start from. Siblings ("NBA" for "NFL")
+    // are close too, so without feedback support they only get a small weight.
+    const support = first.docs.length ? NEIGHBOUR_WEIGHT_SUPPORTED : NEIGHBOUR_WEIGHT;
     for (let t = 0; t < corpus.terms.length; t++) {
-      if (corpus.df[t]! < 2 || original.has(t) || !isContentWord(corpus.terms[t]!)) continue;
+      if (corpus.df[t]! < 2 || corpus.termRows[t]! < 0 || original.has(t)) continue;
       const s = sim(t);
-      if (s > 0.55) scored.push({ term: t, weight: (s - 0.55) * idf(corpus, t), similarity: s });
+      if (s < NEIGHBOUR_MIN || !isContentWord(corpus.terms[t]!)) continue;
+      const w = (support * (s - NEIGHBOUR_MIN)) / (1 - NEIGHBOUR_MIN);
+      const e = scored.get(t);
+      if (e) e.weight += w;
+      else scored.set(t, { term: t, weight: w, similarity: s });
     }
   }
-  scored.sort((a, b) => b.weight - a.weight);
-  const kept = scored.slice(0, opts.terms);
+  const ranked = [...scored.values()].filter((e) => e.weight > 0);
+  ranked.sort((a, b) => b.weight - a.weight);
+  const kept = ranked.slice(0, opts.terms);
   const max = kept[0]?.weight ?? 1;
   for (const e of kept) e.weight = (opts.weight * e.weight) / max;
   return kept;

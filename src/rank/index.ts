@@ -15,6 +15,7 @@ import { diversify, TopK } from './diversify.ts';
 import { Embeddings } from './embeddings.ts';
 import { DEFAULT_EXPANSION, type ExpansionOptions } from './expand.ts';
 import { type ActiveInterest, explain, SurfaceForms } from './explain.ts';
+import { buildGraph } from './graph.ts';
 import { type InterestVector, scoreInterest } from './interest.ts';
 import { Accumulator } from './lexical.ts';
 import { MuteIndex } from './mutes.ts';
@@ -46,6 +47,7 @@ export function createRanker(items: readonly RankItem[], context: RankerContext 
   const corpus = buildCorpus(items, embeddings);
   const clusters = buildClusters(corpus);
   const opts: ExpansionOptions = { ...DEFAULT_EXPANSION, ...context.expansion };
+  const graph = opts.spread > 0 ? buildGraph(corpus) : null;
   const depth = context.depth ?? 300;
   const topics = new Map((context.topics ?? []).map((t) => [t.name.trim().toLowerCase(), t]));
   const mutes = new MuteIndex(corpus);
@@ -54,7 +56,7 @@ export function createRanker(items: readonly RankItem[], context: RankerContext 
   const cache = new Map<string, InterestVector>();
   const vectorFor = (key: string, phrases: string[], lexicalOnly: boolean): InterestVector => {
     let v = cache.get(key);
-    if (!v) cache.set(key, (v = scoreInterest(corpus, phrases, opts, lexicalOnly, depth, acc)));
+    if (!v) cache.set(key, (v = scoreInterest(corpus, phrases, opts, lexicalOnly, depth, acc, graph)));
     return v;
   };
   const keys = items.map(sourceKeys);

@@ -4,6 +4,7 @@
  * what makes 100k editions per batch cheap: rank() only sums cached vectors.
  */
 import { type Corpus, FIELD_WEIGHTS, idf } from './corpus.ts';
+import { normalize } from './embeddings.ts';
 import { type Expansion, type ExpansionOptions, expandInterest } from './expand.ts';
 import { type Accumulator, addBm25, phraseDocs, phraseIdf, type QueryTerm } from './lexical.ts';
 import { isContentWord, stem, tokenize } from './tokenize.ts';
@@ -48,6 +49,7 @@ export function scoreInterest(
   lexicalOnly: boolean,
   depth: number,
   acc: Accumulator,
+  graph: ItemGraph | null = null,
 ): InterestVector {
   const query = new Map<number, number>();
   const phraseSeqs: { seq: number[]; content: number[] }[] = [];
@@ -98,21 +100,35 @@ export function scoreInterest(
   let expansions: Expansion[] = [];
   const useDense = !lexicalOnly && opts.dense && hasVec && corpus.docVectors !== null;
   if (!lexicalOnly && (opts.prf || opts.cooccurrence || opts.embeddings)) {
-    let first = topOf(acc, opts.feedbackDocs);
-    if (first.docs.length === 0 && useDense) first = denseTop(corpus, normalize(qvec!), opts.feedbackDocs);
-    const matching = acc.touched.slice();
-    expansions = expandInterest(corpus, original, first, matching, hasVec ? normalize(qvec!) : null, opts);
-    acc.reset();
-    addBm25(corpus, [...terms, ...expansions], acc);
-    addPhrases();
+    for (let round = 0; round < opts.rounds; round++) {
+      let first = topOf(acc, corpus.n);
+      first.scores = first.scores.map((s) => s / ideal);
+      if (first.docs.length === 0 && useDense)
+        first = denseTop(corpus, normalize(qvec!.slice()), opts.feedbackDocs);
+      expansions = expandInterest(corpus, original, first, hasVec ? normalize(qvec!.slice()) : null, opts);
+      acc.reset();
+      addBm25(corpus, [...terms, ...expansions], acc);
+      addPhrases();
+    }
   }
   const scores = acc.scores;
   for (const d of acc.touched) scores[d]! /= ideal;
+  if (!lexicalOnly && graph && opts.spread > 0) {
+    // One step along the item graph: each item gains from its neighbours' scores.
+    const before = acc.touched.map((d) => [d, acc.scores[d]!] as const);
+    for (const [d, s] of before) {
+      for (let j = 0; j < graph.k; j++) {
+        const o = graph.nbr[d * graph.k + j]!;
+        if (o < 0) break;
+        acc.add(o, opts.spread * graph.weight[d * graph.k + j]! * s);
+      }
+    }
+  }
   if (useDense) {
     // Rocchio: move the interest's vector toward its best matches, then reward every candidate
     // by semantic closeness; this reorders lexical matches by what the story is about.
     const dims = corpus.embeddings!.dims;
-    const q = normalize(qvec!);
+    const q = normalize(qvec!.slice());
     const best = topOf(acc, opts.feedbackDocs);
     if (best.docs.length) {
       const centroid = new Float32Array(dims);
@@ -138,14 +154,6 @@ export function scoreInterest(
     byDoc: Int32Array.from(order, (i) => top.docs[i]!),
     byDocScore: Float32Array.from(order, (i) => top.scores[i]!),
   };
-}
-
-function normalize(v: Float32Array): Float32Array {
-  let n = 0;
-  for (let i = 0; i < v.length; i++) n += v[i]! * v[i]!;
-  const out = new Float32Array(v.length);
-  if (n > 0) for (let i = 0; i < v.length; i++) out[i] = v[i]! / Math.sqrt(n);
-  return out;
 }
 
 function dotDoc(corpus: Corpus, q: Float32Array, d: number): number {
