@@ -64,7 +64,11 @@ describe('Sift in workerd with local D1', () => {
       ),
     ]);
     const ctx = createExecutionContext();
-    await worker.scheduled(createScheduledController({ scheduledTime: new Date(now), cron: '*/5 * * * *' }), env, ctx);
+    await worker.scheduled(
+      createScheduledController({ scheduledTime: new Date(now), cron: '*/5 * * * *' }),
+      env,
+      ctx,
+    );
     await waitOnExecutionContext(ctx);
 
     const edition = await env.DB.prepare('SELECT picks FROM editions WHERE subscriber_id = 1').first<{
