@@ -31,6 +31,16 @@ export const configSchema = z.object({
   SIFT_CRON_SEND: z.string().min(9).default('* * * * *'),
   SIFT_CRON: z.enum(['on', 'off']).default('on'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  /** Bearer token for /api/admin and the /admin dashboard; both are disabled while unset. */
+  SIFT_ADMIN_TOKEN: z
+    .string()
+    .min(32, 'must be at least 32 characters (e.g. openssl rand -base64 32)')
+    .optional(),
+  /** DKIM selector `sift doctor` looks up for the sender domain (else a few common ones are tried). */
+  SIFT_DKIM_SELECTOR: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]+$/, 'expected a DNS label such as s1 or mail')
+    .optional(),
 });
 
 export type RawConfig = z.output<typeof configSchema>;
