@@ -208,6 +208,16 @@ export const meta = sqliteTable('meta', {
   value: text().notNull(),
 });
 
+/**
+ * Fixed-window counters for rate limits (sign-up and link requests per IP and per address).
+ * Keys are HMACs of the IP or address, never the plain values.
+ */
+export const rateLimits = sqliteTable('rate_limits', {
+  key: text().primaryKey(),
+  windowStart: integer().notNull(),
+  count: integer().notNull().default(0),
+});
+
 export type Source = typeof sources.$inferSelect;
 export type Item = typeof items.$inferSelect;
 export type NewItem = typeof items.$inferInsert;
