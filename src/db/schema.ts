@@ -117,7 +117,32 @@ export const editions = sqliteTable(
     picks: text({ mode: 'json' }).$type<EditionPick[]>().notNull(),
     createdAt: integer().notNull().default(now),
   },
-  (t) => [uniqueIndex('editions_subscriber_key_unique').on(t.subscriberId, t.editionKey)],
+  (t) => [
+    uniqueIndex('editions_subscriber_key_unique').on(t.subscriberId, t.editionKey),
+    // The planner asks "who already has this period?" by key: one index-only scan per run.
+    index('editions_key_subscriber_idx').on(t.editionKey, t.subscriberId),
+  ],
+);
+
+/**
+ * A period the planner decided not to send (nothing new passed the threshold, or more than the
+ * catch-up window late). Recorded so later ticks neither re-rank nor log it again.
+ */
+export const editionSkips = sqliteTable(
+  'edition_skips',
+  {
+    id: integer().primaryKey({ autoIncrement: true }),
+    subscriberId: integer()
+      .notNull()
+      .references(() => subscribers.id, { onDelete: 'cascade' }),
+    editionKey: text().notNull(),
+    reason: text({ enum: ['empty', 'late'] }).notNull(),
+    createdAt: integer().notNull().default(now),
+  },
+  (t) => [
+    uniqueIndex('edition_skips_subscriber_key_unique').on(t.subscriberId, t.editionKey),
+    index('edition_skips_key_subscriber_idx').on(t.editionKey, t.subscriberId),
+  ],
 );
 
 /** Delivery state of one edition email. The unique key makes planning idempotent. */
@@ -224,3 +249,4 @@ export type NewItem = typeof items.$inferInsert;
 export type Subscriber = typeof subscribers.$inferSelect;
 export type Edition = typeof editions.$inferSelect;
 export type OutboxRow = typeof outbox.$inferSelect;
+export type EditionSkip = typeof editionSkips.$inferSelect;
