@@ -26,6 +26,8 @@ export const sources = sqliteTable(
     errorCount: integer().notNull().default(0),
     paused: integer({ mode: 'boolean' }).notNull().default(false),
     pausedReason: text(),
+    /** Format found at the last successful check ("RSS 2.0", "Atom 1.0", "JSON Feed 1.1"). */
+    format: text(),
     createdAt: integer().notNull().default(now),
   },
   (t) => [uniqueIndex('sources_url_unique').on(t.url), index('sources_next_check_idx').on(t.nextCheckAt)],
@@ -49,6 +51,12 @@ export const items = sqliteTable(
     publishedAt: integer(),
     fetchedAt: integer().notNull().default(now),
     clusterKey: text(),
+    /** Link without scheme, www., tracking parameters or fragment: copies of one story share it. */
+    canonicalUrl: text(),
+    /** 64-bit SimHash of title + summary as 16 hex digits, for near-duplicate clustering. */
+    simhash: text(),
+    /** Podcast file or other attachment. */
+    enclosure: text({ mode: 'json' }).$type<{ url: string; type: string | null; length: number | null }>(),
   },
   (t) => [
     uniqueIndex('items_source_key_unique').on(t.sourceId, t.key),
