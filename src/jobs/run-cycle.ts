@@ -1,7 +1,7 @@
 import { type SendStats, sendOutbox } from '../deliver/send-outbox.ts';
 import { syncDemo } from '../demo/demo.ts';
 import type { Deps } from '../deps.ts';
-import { buildEditions, type PlanStats } from '../editions/build-editions.ts';
+import { buildEditions, type PlanOptions, type PlanStats } from '../editions/build-editions.ts';
 import { ingestDue } from './ingest-due.ts';
 
 /** Ingest job: demo switch, then every due source. */
@@ -13,10 +13,13 @@ export async function ingestJob(deps: Deps) {
   return outcomes;
 }
 
-/** Planning job: editions for everyone due now. */
-export async function editionsJob(deps: Deps): Promise<PlanStats> {
-  const stats = await buildEditions(deps);
-  if (stats.due > 0) deps.log.info('editions: run finished', { ...stats });
+/** Planning job: editions for everyone due now (see PlanOptions for limits and stopping). */
+export async function editionsJob(deps: Deps, options: PlanOptions = {}): Promise<PlanStats> {
+  const started = deps.clock();
+  const stats = await buildEditions(deps, options);
+  // "empty" is said here: due subscribers for whom nothing new passed the threshold.
+  if (stats.due + stats.late > 0)
+    deps.log.info('editions: run finished', { ...stats, ms: deps.clock() - started });
   return stats;
 }
 

@@ -1,6 +1,42 @@
-import { and, desc, eq, gte, inArray, sql } from 'drizzle-orm';
+import { and, between, desc, eq, gte, inArray, isNull, lte, or, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
-import { type Edition, type EditionPick, editions, outbox } from '../db/schema.ts';
+import {
+  type Edition,
+  type EditionPick,
+  editionSkips,
+  editions,
+  outbox,
+  preferences,
+  subscribers,
+  suppressions,
+} from '../db/schema.ts';
+import { type Preferences, parsePreferences } from '../preferences/schema.ts';
+
+/**
+ * Most bound parameters in one statement. D1 allows 100 (SQLite itself 32,766): every planner
+ * statement is sized for the smaller, so the same code runs on both. Large writes become many
+ * small statements inside one `db.batch` (one transaction), not many round trips.
+ */
+export const MAX_PARAMS = 90;
+
+function chunks<T>(list: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
+  return out;
+}
+
+/**
+ * A filter on `column` for a sorted list of ids, in as few statements as the parameter limit
+ * allows: a dense run of ids is one BETWEEN (2 parameters) whose extra rows the caller drops, a
+ * sparse one is IN lists.
+ */
+function idFilters(column: Parameters<typeof inArray>[0], sortedIds: number[]): SQL[] {
+  if (sortedIds.length === 0) return [];
+  const lo = sortedIds[0]!;
+  const hi = sortedIds[sortedIds.length - 1]!;
+  if (hi - lo + 1 <= sortedIds.length * 2) return [between(column, lo, hi)];
+  return chunks(sortedIds, MAX_PARAMS - 2).map((c) => inArray(column, c));
+}
 
 /**
  * Stores an edition and, when email is on, its outbox row, in one batch. Both inserts are
@@ -53,37 +89,6 @@ export async function storeEdition(
   return created.length > 0;
 }
 
-/** Which of these subscribers already have an edition for their key. */
-export async function existingEditionKeys(db: Db, keys: string[]): Promise<Set<string>> {
-  const out = new Set<string>();
-  const unique = [...new Set(keys)];
-  for (let i = 0; i < unique.length; i += 500) {
-    const rows = await db
-      .select({ s: editions.subscriberId, k: editions.editionKey })
-      .from(editions)
-      .where(inArray(editions.editionKey, unique.slice(i, i + 500)))
-      .all();
-    for (const r of rows) out.add(`${r.s}|${r.k}`);
-  }
-  return out;
-}
-
-/** Item ids already sent to each subscriber since `since` (never picked again). */
-export async function sentItemIds(db: Db, since: number): Promise<Map<number, Set<string>>> {
-  const rows = await db
-    .select({ s: editions.subscriberId, picks: editions.picks })
-    .from(editions)
-    .where(gte(editions.createdAt, since))
-    .all();
-  const out = new Map<number, Set<string>>();
-  for (const r of rows) {
-    let set = out.get(r.s);
-    if (!set) out.set(r.s, (set = new Set()));
-    for (const p of r.picks) set.add(String(p.itemId));
-  }
-  return out;
-}
-
 /** The newest editions of a subscriber, newest first. */
 export function latestEditions(db: Db, subscriberId: number, limit = 10): Promise<Edition[]> {
   return db
@@ -111,4 +116,219 @@ export function getEditionByKey(
     .from(editions)
     .where(and(eq(editions.subscriberId, subscriberId), eq(editions.editionKey, editionKey)))
     .get();
+}
+
+/**
+ * Subscribers who may receive an edition now (active, not paused past `now`, not suppressed),
+ * with only the columns the due check needs: no preferences documents, so the planner can scan
+ * 100,000 subscribers every few minutes cheaply and load preferences for the few who are due.
+ */
+export function listPlannableSchedules(db: Db, now: number) {
+  return db
+    .select({
+      id: subscribers.id,
+      timezone: subscribers.timezone,
+      frequency: subscribers.frequency,
+      weekday: subscribers.weekday,
+      deliveryHour: subscribers.deliveryHour,
+      deliveryMinute: subscribers.deliveryMinute,
+      emailEnabled: subscribers.emailEnabled,
+      pausedUntil: subscribers.pausedUntil,
+      since: sql<number>`coalesce(${subscribers.confirmedAt}, ${subscribers.createdAt})`.mapWith(Number),
+    })
+    .from(subscribers)
+    .leftJoin(suppressions, eq(suppressions.email, subscribers.email))
+    .where(
+      and(
+        eq(subscribers.status, 'active'),
+        or(isNull(subscribers.pausedUntil), lte(subscribers.pausedUntil, now)),
+        isNull(suppressions.email),
+      ),
+    )
+    .all();
+}
+
+/** One row of listPlannableSchedules. */
+export type PlannableSubscriber = Awaited<ReturnType<typeof listPlannableSchedules>>[number];
+
+/**
+ * Which of these subscribers already have an edition for their key (`${id}|${key}`). Kept for
+ * the dry run; the planner uses plannedKeys, which also counts recorded skips.
+ */
+export async function existingEditionKeys(db: Db, keys: string[]): Promise<Set<string>> {
+  const out = new Set<string>();
+  for (const c of chunks([...new Set(keys)], MAX_PARAMS)) {
+    const rows = await db
+      .select({ s: editions.subscriberId, k: editions.editionKey })
+      .from(editions)
+      .where(inArray(editions.editionKey, c))
+      .all();
+    for (const r of rows) out.add(`${r.s}|${r.k}`);
+  }
+  return out;
+}
+
+/**
+ * Item ids already sent to each subscriber since `since` (never picked again). Reads every
+ * edition in the window: the planner uses loadPlanInputs, per group of subscribers, instead.
+ */
+export async function sentItemIds(db: Db, since: number): Promise<Map<number, Set<string>>> {
+  const rows = await db
+    .select({ s: editions.subscriberId, picks: editions.picks })
+    .from(editions)
+    .where(gte(editions.createdAt, since))
+    .all();
+  const out = new Map<number, Set<string>>();
+  for (const r of rows) {
+    let set = out.get(r.s);
+    if (!set) out.set(r.s, (set = new Set()));
+    for (const p of r.picks) set.add(String(p.itemId));
+  }
+  return out;
+}
+
+/** Which subscribers already have an edition or a recorded skip for these keys: `${id}|${key}`. */
+export async function plannedKeys(db: Db, keys: string[]): Promise<Set<string>> {
+  const out = new Set<string>();
+  for (const c of chunks([...new Set(keys)], MAX_PARAMS / 2)) {
+    const rows = await db.all<{ s: number; k: string }>(sql`
+      SELECT subscriber_id AS s, edition_key AS k FROM ${editions} WHERE edition_key IN ${c}
+      UNION ALL
+      SELECT subscriber_id AS s, edition_key AS k FROM ${editionSkips} WHERE edition_key IN ${c}`);
+    for (const r of rows) out.add(`${r.s}|${r.k}`);
+  }
+  return out;
+}
+
+/** The longest freshness window any subscriber asked for, in hours (bounds the items query). */
+export async function maxFreshnessHours(db: Db): Promise<number> {
+  const row = await db.get<{ h: number | null }>(
+    sql`SELECT max(coalesce(json_extract(data, '$.freshnessHours'), 72)) AS h FROM ${preferences}`,
+  );
+  return Number(row?.h ?? 72);
+}
+
+/**
+ * What ranking needs for a group of subscribers: their preferences (defaults when missing)
+ * and the item ids already sent to each since `since`. A few queries per group, none per
+ * subscriber.
+ */
+export async function loadPlanInputs(
+  db: Db,
+  subscriberIds: number[],
+  since: number,
+): Promise<{ prefs: Map<number, Preferences>; sent: Map<number, Set<string>> }> {
+  const ids = [...subscriberIds].sort((a, b) => a - b);
+  const wanted = new Set(ids);
+  const prefs = new Map<number, Preferences>();
+  const sent = new Map<number, Set<string>>();
+  for (const filter of idFilters(preferences.subscriberId, ids)) {
+    const rows = await db
+      .select({ id: preferences.subscriberId, data: preferences.data })
+      .from(preferences)
+      .where(filter)
+      .all();
+    for (const r of rows) if (wanted.has(r.id)) prefs.set(r.id, parsePreferences(r.data));
+  }
+  for (const filter of idFilters(editions.subscriberId, ids)) {
+    const rows = await db
+      .select({ s: editions.subscriberId, picks: editions.picks })
+      .from(editions)
+      .where(and(filter, gte(editions.createdAt, since)))
+      .all();
+    for (const r of rows) {
+      if (!wanted.has(r.s)) continue;
+      let set = sent.get(r.s);
+      if (!set) sent.set(r.s, (set = new Set()));
+      for (const p of r.picks) set.add(String(p.itemId));
+    }
+  }
+  const defaults = parsePreferences({});
+  for (const id of ids) if (!prefs.has(id)) prefs.set(id, defaults);
+  return { prefs, sent };
+}
+
+/** One planned edition, ready to store. */
+export interface PlannedEdition {
+  subscriberId: number;
+  editionKey: string;
+  picks: EditionPick[];
+  /** Whether an outbox row (an email) goes with it. */
+  email: boolean;
+}
+
+/** One period the planner decided not to send. */
+export interface PlannedSkip {
+  subscriberId: number;
+  editionKey: string;
+  reason: 'empty' | 'late';
+}
+
+/**
+ * Stores a group of editions, their outbox rows and skips in ONE `db.batch` (a transaction on
+ * libsql and D1): a planner killed mid-run leaves whole groups or nothing. Every insert is
+ * multi-row and `ON CONFLICT DO NOTHING` on (subscriber, edition key), so a second planner,
+ * or a rerun, adds nothing. Returns the subscribers whose edition this call created.
+ */
+export async function storePlans(
+  db: Db,
+  input: { editions: PlannedEdition[]; skips: PlannedSkip[]; now: number },
+): Promise<{ created: Set<number>; outboxRows: number; skipped: number }> {
+  const { now } = input;
+  const statements = [];
+  // 4 parameters per edition row (subscriber, key, picks, created_at).
+  const editionChunks = chunks(input.editions, Math.floor(MAX_PARAMS / 4));
+  for (const c of editionChunks)
+    statements.push(
+      db
+        .insert(editions)
+        .values(
+          c.map((e) => ({
+            subscriberId: e.subscriberId,
+            editionKey: e.editionKey,
+            picks: e.picks,
+            createdAt: now,
+          })),
+        )
+        .onConflictDoNothing()
+        .returning({ s: editions.subscriberId }),
+    );
+  // The outbox row points at whichever edition exists for (subscriber, key), ours or a
+  // concurrent planner's; row values keep it to exactly the pairs planned here.
+  const mailed = input.editions.filter((e) => e.email);
+  const outboxChunks = chunks(mailed, Math.floor((MAX_PARAMS - 2) / 2));
+  for (const c of outboxChunks) {
+    const pairs = sql.join(
+      c.map((e) => sql`(${e.subscriberId}, ${e.editionKey})`),
+      sql`, `,
+    );
+    statements.push(
+      db.all<{ id: number }>(sql`INSERT INTO ${outbox}
+        (subscriber_id, edition_key, edition_id, status, attempts, next_attempt_at, created_at)
+        SELECT e.subscriber_id, e.edition_key, e.id, 'pending', 0, ${now}, ${now}
+        FROM ${editions} e WHERE (e.subscriber_id, e.edition_key) IN (VALUES ${pairs})
+        ON CONFLICT DO NOTHING RETURNING id`),
+    );
+  }
+  const skipChunks = chunks(input.skips, Math.floor(MAX_PARAMS / 4));
+  for (const c of skipChunks)
+    statements.push(
+      db
+        .insert(editionSkips)
+        .values(c.map((s) => ({ ...s, createdAt: now })))
+        .onConflictDoNothing()
+        .returning({ s: editionSkips.subscriberId }),
+    );
+  const created = new Set<number>();
+  if (statements.length === 0) return { created, outboxRows: 0, skipped: 0 };
+  const results = (await db.batch(
+    statements as [(typeof statements)[0], ...typeof statements],
+  )) as unknown[][];
+  let i = 0;
+  for (; i < editionChunks.length; i++) for (const r of results[i] as { s: number }[]) created.add(r.s);
+  let outboxRows = 0;
+  for (; i < editionChunks.length + outboxChunks.length; i++) outboxRows += results[i]!.length;
+  let skipped = 0;
+  for (; i < results.length; i++) skipped += results[i]!.length;
+  return { created, outboxRows, skipped };
 }
