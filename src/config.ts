@@ -33,6 +33,21 @@ export const configSchema = z.object({
   /** An edition missed by downtime is still sent if at most this many hours late; else skipped. */
   SIFT_CATCH_UP_HOURS: z.coerce.number().min(0).max(168).default(12),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  /** Hosts (or host:port) sources may reach although they resolve to private addresses, comma-separated. */
+  SIFT_ALLOW_PRIVATE_HOSTS: z.string().optional(),
+  /** Total time for one feed fetch (connect, redirects, body), in seconds. */
+  SIFT_FETCH_TIMEOUT: z.coerce.number().positive().max(300).default(20),
+  /** TCP + TLS connect timeout for one feed fetch, in seconds. */
+  SIFT_FETCH_CONNECT_TIMEOUT: z.coerce.number().positive().max(120).default(10),
+  /** Largest feed body read, in MiB after decompression. */
+  SIFT_FETCH_MAX_MB: z.coerce.number().positive().max(200).default(10),
+  /** Minutes between checks of a healthy source (the publisher's Cache-Control max-age can lengthen it). */
+  SIFT_CHECK_INTERVAL: z.coerce.number().int().min(1).max(1440).default(30),
+  /** Sources fetched at once per ingest run, and at most this many per host. */
+  SIFT_INGEST_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
+  SIFT_INGEST_PER_HOST: z.coerce.number().int().min(1).max(16).default(2),
+  /** Consecutive failures after which a source is paused with the reason stored (0: never). */
+  SIFT_PAUSE_AFTER_FAILURES: z.coerce.number().int().min(0).max(1000).default(10),
   /** Bearer token for /api/admin and the /admin dashboard; both are disabled while unset. */
   SIFT_ADMIN_TOKEN: z
     .string()

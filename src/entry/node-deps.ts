@@ -10,6 +10,8 @@ import { createSmtpMailer } from '../deliver/smtp-mailer.ts';
 import { DEMO_FEEDS } from '../demo/demo.ts';
 import { freshenDemoFeed } from '../demo/freshen.ts';
 import type { BundledFeeds, Deps } from '../deps.ts';
+import { parseAllowList } from '../ingest/address-policy.ts';
+import { createSafeFetch } from '../ingest/node-safe-fetch.ts';
 import { createLog, type Log } from '../log.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
@@ -47,6 +49,14 @@ export function createMailer(config: Config, dataDir: string): Mailer {
   return createOutboxMailer(join(dataDir, 'outbox'));
 }
 
+/** The fetch for user-supplied URLs: public addresses only, unless SIFT_ALLOW_PRIVATE_HOSTS names the host. */
+export function createSourceFetch(config: Config): typeof fetch {
+  return createSafeFetch({
+    allowPrivateHosts: parseAllowList(config.SIFT_ALLOW_PRIVATE_HOSTS),
+    connectTimeoutMs: config.SIFT_FETCH_CONNECT_TIMEOUT * 1000,
+  });
+}
+
 /** Builds Node dependencies: data folder, libsql database (migrated), mailer, logger. */
 export async function createNodeDeps(
   config: Config,
@@ -68,7 +78,7 @@ export async function createNodeDeps(
     secret: resolveSecret(config, dataDir),
     log: createLog(config.LOG_LEVEL),
     clock,
-    fetch: globalThis.fetch,
+    fetch: createSourceFetch(config),
     bundled: diskBundledFeeds(clock),
     ...overrides,
   };

@@ -1,91 +1,189 @@
-import type { Source } from '../db/schema.ts';
+import type { Config } from '../config.ts';
+import type { NewItem, Source } from '../db/schema.ts';
 import type { Deps } from '../deps.ts';
-import { upsertItems } from '../store/items.ts';
+import { existingItemKeys, upsertItems } from '../store/items.ts';
 import { updateSource } from '../store/sources.ts';
-import { fetchFeed } from './fetch-feed.ts';
-import { parseFeed } from './parse.ts';
-
-const CHECK_INTERVAL_MS = 30 * 60_000;
-const MAX_BACKOFF_MS = 24 * 3_600_000;
+import { parseAllowList } from './address-policy.ts';
+import { canonicalUrl } from './canonical-url.ts';
+import { nextCheckAfterFailure, nextCheckAfterSuccess } from './check-schedule.ts';
+import { ClusterIndex } from './cluster.ts';
+import { FetchError, type FetchOptions, fetchFeed } from './fetch-feed.ts';
+import { type ParsedFeed, parseFeedBytes } from './parse.ts';
+import { simhash } from './simhash.ts';
+import { USER_AGENT } from './user-agent.ts';
 
 /** What one refresh did, for logs and the operator. */
 export type RefreshOutcome =
-  | { ok: true; sourceId: number; items: number; notModified: boolean }
-  | { ok: false; sourceId: number; error: string };
+  | { ok: true; sourceId: number; items: number; newItems: number; notModified: boolean; nextCheckAt: number }
+  | { ok: false; sourceId: number; error: string; paused: boolean; nextCheckAt: number };
+
+/** Per-run shared state: the cluster index, so every source of a run sees the others' items. */
+export interface RefreshContext {
+  clusters?: ClusterIndex;
+}
+
+/** Fetch settings from the configuration (limits, allow list, user agent). */
+export function fetchSettings(config: Config): Omit<FetchOptions, 'fetch'> {
+  return {
+    userAgent: USER_AGENT,
+    allowPrivateHosts: parseAllowList(config.SIFT_ALLOW_PRIVATE_HOSTS),
+    timeoutMs: config.SIFT_FETCH_TIMEOUT * 1000,
+    maxBytes: Math.round(config.SIFT_FETCH_MAX_MB * 1024 * 1024),
+  };
+}
 
 /**
- * Fetches, parses and stores one source. Never throws for a bad source: the error is stored
- * on the source (and returned) and the next check backs off, so one broken feed cannot stop
- * the others.
+ * Fetches, parses and stores one source, then schedules its next check and releases its lease.
+ * Never throws for a bad source: the error is stored on the source (and returned), the next check
+ * backs off, and after SIFT_PAUSE_AFTER_FAILURES failures in a row (or at once for a refused
+ * address or 410 Gone) the source is paused with the reason, so one broken feed cannot stop the
+ * others or be hammered forever.
  */
-export async function refreshSource(deps: Deps, source: Source): Promise<RefreshOutcome> {
+export async function refreshSource(
+  deps: Deps,
+  source: Source,
+  context: RefreshContext = {},
+): Promise<RefreshOutcome> {
   const now = deps.clock();
+  const intervalMs = deps.config.SIFT_CHECK_INTERVAL * 60_000;
   try {
-    let body: string;
-    let etag: string | null = source.etag;
-    let lastModified: string | null = source.lastModified;
+    let bytes: Uint8Array;
+    let contentType: string | null = null;
+    let url = source.url;
+    let etag = source.etag;
+    let lastModified = source.lastModified;
+    let maxAgeMs: number | null = null;
     if (source.kind === 'bundled') {
-      body = await deps.bundled(source.url.replace(/^bundled:/, ''));
+      bytes = new TextEncoder().encode(await deps.bundled(source.url.replace(/^bundled:/, '')));
+      url = deps.config.baseUrl;
     } else {
       const res = await fetchFeed(source.url, {
+        ...fetchSettings(deps.config),
         fetch: deps.fetch,
         etag: source.etag,
         lastModified: source.lastModified,
-        userAgent: `Sift/0.1 (+${deps.config.baseUrl})`,
+        now,
       });
       if (res.status === 'not-modified') {
+        // 304: nothing changed, nothing to parse (issue 3).
+        const nextCheckAt = nextCheckAfterSuccess(now, intervalMs, res.maxAgeMs);
         await updateSource(deps.db, source.id, {
           lastCheckAt: now,
           lastSuccessAt: now,
           lastError: null,
           errorCount: 0,
-          nextCheckAt: now + CHECK_INTERVAL_MS,
+          nextCheckAt,
+          leaseUntil: null,
         });
-        return { ok: true, sourceId: source.id, items: 0, notModified: true };
+        return { ok: true, sourceId: source.id, items: 0, newItems: 0, notModified: true, nextCheckAt };
       }
-      body = res.body;
-      etag = res.etag;
-      lastModified = res.lastModified;
+      ({ bytes, contentType, etag, lastModified, maxAgeMs } = res);
+      url = res.finalUrl;
     }
-    const feed = await parseFeed(body, source.kind === 'bundled' ? deps.config.baseUrl : source.url, now);
-    await upsertItems(
-      deps.db,
-      feed.items.map((i) => ({
-        sourceId: source.id,
-        key: i.key,
-        url: i.link,
-        title: i.title,
-        summary: i.summary,
-        contentHtml: i.contentHtml,
-        author: i.author,
-        categories: i.categories,
-        publishedAt: i.publishedAt,
-        fetchedAt: now,
-        clusterKey: i.link,
-      })),
-    );
+    const feed = await parseFeedBytes(bytes, { url, contentType, now });
+    const newItems = await storeItems(deps, source.id, feed, now, context.clusters);
+    const nextCheckAt = nextCheckAfterSuccess(now, intervalMs, maxAgeMs);
     await updateSource(deps.db, source.id, {
       title: source.title ?? feed.title,
       siteUrl: feed.siteUrl,
+      format: feed.formatName,
       etag,
       lastModified,
       lastCheckAt: now,
       lastSuccessAt: now,
       lastError: null,
       errorCount: 0,
-      nextCheckAt: now + CHECK_INTERVAL_MS,
+      nextCheckAt,
+      leaseUntil: null,
     });
-    return { ok: true, sourceId: source.id, items: feed.items.length, notModified: false };
+    return {
+      ok: true,
+      sourceId: source.id,
+      items: feed.items.length,
+      newItems,
+      notModified: false,
+      nextCheckAt,
+    };
   } catch (e) {
-    const error = (e as Error).message;
-    const errorCount = source.errorCount + 1;
-    const backoff = Math.min(CHECK_INTERVAL_MS * 2 ** (errorCount - 1), MAX_BACKOFF_MS);
+    return recordFailure(deps, source, e, now, intervalMs);
+  }
+}
+
+async function recordFailure(
+  deps: Deps,
+  source: Source,
+  e: unknown,
+  now: number,
+  intervalMs: number,
+): Promise<RefreshOutcome> {
+  const error = describeError(e);
+  const errorCount = source.errorCount + 1;
+  const details = e instanceof FetchError ? e.details : {};
+  const limit = deps.config.SIFT_PAUSE_AFTER_FAILURES;
+  const paused = details.permanent === true || (limit > 0 && errorCount >= limit);
+  const nextCheckAt = nextCheckAfterFailure(now, intervalMs, errorCount, details.retryAfterMs);
+  const pausedReason = !paused
+    ? null
+    : details.permanent
+      ? `paused: ${error}`
+      : `paused after ${errorCount} consecutive failures; last error: ${error}`;
+  try {
     await updateSource(deps.db, source.id, {
       lastCheckAt: now,
       lastError: error,
       errorCount,
-      nextCheckAt: now + backoff,
+      nextCheckAt,
+      leaseUntil: null,
+      ...(paused ? { paused: true, pausedReason } : {}),
     });
-    return { ok: false, sourceId: source.id, error };
+  } catch (dbError) {
+    deps.log.error('ingest: could not record a failed check', { source: source.url, error: String(dbError) });
   }
+  return { ok: false, sourceId: source.id, error, paused, nextCheckAt };
+}
+
+/** One line for the operator, without the module prefix ("HTTP 404 Not Found"). */
+export function describeError(e: unknown): string {
+  const message = e instanceof Error ? e.message : String(e);
+  return message.replace(/^ingest: /, '').slice(0, 500);
+}
+
+/** Upserts a parsed feed's items with their cluster keys. Returns how many were new. */
+export async function storeItems(
+  deps: Deps,
+  sourceId: number,
+  feed: ParsedFeed,
+  now: number,
+  clusters?: ClusterIndex,
+): Promise<number> {
+  if (feed.items.length === 0) return 0;
+  // A feed may repeat an entry; the last copy wins, as it would on a second fetch.
+  const unique = new Map(feed.items.map((i) => [i.key, i]));
+  const index = clusters ?? (await ClusterIndex.load(deps.db, now));
+  const existing = await existingItemKeys(deps.db, sourceId, [...unique.keys()]);
+  const rows: NewItem[] = [];
+  for (const i of unique.values()) {
+    const canonical = canonicalUrl(i.link);
+    const fp = simhash(`${i.title} ${i.summary.slice(0, 400)}`);
+    rows.push({
+      sourceId,
+      key: i.key,
+      url: i.link,
+      title: i.title,
+      summary: i.summary,
+      contentHtml: i.contentHtml,
+      author: i.author,
+      categories: i.categories,
+      // No date in the feed: stays null and readers use fetchedAt, the time Sift first saw it
+      // (an upsert never moves fetchedAt, so the item does not look new on every fetch).
+      publishedAt: i.publishedAt,
+      fetchedAt: now,
+      clusterKey: index.assign(sourceId, canonical, fp, `k:${sourceId}:${i.key}`),
+      canonicalUrl: canonical,
+      simhash: fp ? fp.hi.toString(16).padStart(8, '0') + fp.lo.toString(16).padStart(8, '0') : null,
+      enclosure: i.enclosure,
+    });
+  }
+  await upsertItems(deps.db, rows);
+  return rows.filter((r) => !existing.has(r.key)).length;
 }

@@ -60,17 +60,61 @@ const OPTIONS: sanitizeHtml.IOptions = {
   allowedSchemesByTag: { img: ['http', 'https'] },
   allowProtocolRelative: false,
   disallowedTagsMode: 'discard',
-  transformTags: {
-    a: (tagName, attribs) => ({ tagName, attribs: { ...attribs, rel: 'noopener noreferrer' } }),
-  },
-  exclusiveFilter: (frame) =>
-    // 1×1 images are tracking pixels.
-    frame.tag === 'img' && (frame.attribs.width === '1' || frame.attribs.height === '1'),
+  exclusiveFilter: (frame) => frame.tag === 'img' && isTrackingPixel(frame.attribs),
 };
 
-/** Cleans feed HTML down to safe, inert markup. Idempotent. */
-export function sanitizeItemHtml(html: string): string {
-  return sanitizeHtml(html, OPTIONS);
+// Hosts that serve only counters and "open" beacons, whatever size the image claims.
+const TRACKER_HOSTS =
+  /(^|\.)(feeds\.feedburner\.com|feedproxy\.google\.com|pixel\.wp\.com|stats\.wordpress\.com|pixel\.quantserve\.com|www\.google-analytics\.com|sb\.scorecardresearch\.com|ad\.doubleclick\.net|pi\.feedsportal\.com|feeds\.wordpress\.com)$/i;
+
+function isTrackingPixel(attribs: Record<string, string>): boolean {
+  const tiny = (v: string | undefined) => v !== undefined && /^\s*[01](px)?\s*$/.test(v);
+  if (tiny(attribs.width) || tiny(attribs.height)) return true;
+  if (!attribs.src) return true;
+  try {
+    return TRACKER_HOSTS.test(new URL(attribs.src).hostname);
+  } catch {
+    return false;
+  }
+}
+
+function resolveAttr(value: string | undefined, base: string | undefined): string | undefined {
+  if (!value || !base) return value;
+  try {
+    return new URL(value.trim(), base).href;
+  } catch {
+    return value;
+  }
+}
+
+const optionsFor = (base: string | undefined): sanitizeHtml.IOptions => ({
+  ...OPTIONS,
+  transformTags: {
+    // Links open without giving the target page a handle on the reader's window or the referrer.
+    a: (tagName, attribs) => ({
+      tagName,
+      attribs: {
+        ...attribs,
+        ...(attribs.href ? { href: resolveAttr(attribs.href, base)! } : {}),
+        rel: 'noopener noreferrer',
+      },
+    }),
+    img: (tagName, attribs) => ({
+      tagName,
+      attribs: attribs.src ? { ...attribs, src: resolveAttr(attribs.src, base)! } : attribs,
+    }),
+  },
+});
+const NO_BASE = optionsFor(undefined);
+
+/**
+ * Cleans feed HTML down to safe, inert markup: an allowlist (no script, style, iframe, form,
+ * on* attributes, javascript:/data: links, srcdoc), links get rel="noopener noreferrer", tracking
+ * pixels go, relative URLs resolve against `baseUrl`. Idempotent; call it before storage and
+ * again before render.
+ */
+export function sanitizeItemHtml(html: string, baseUrl?: string): string {
+  return sanitizeHtml(html, baseUrl ? optionsFor(baseUrl) : NO_BASE);
 }
 
 /** Plain text of an HTML fragment, whitespace collapsed, cut at a word boundary near `max`. */

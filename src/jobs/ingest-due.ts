@@ -1,21 +1,79 @@
+import type { Source } from '../db/schema.ts';
 import type { Deps } from '../deps.ts';
+import { ClusterIndex } from '../ingest/cluster.ts';
 import { type RefreshOutcome, refreshSource } from '../ingest/refresh-source.ts';
-import { listDueSources } from '../store/sources.ts';
+import { claimDueSources } from '../store/sources.ts';
 
-/** Refreshes every source whose next check is due. A failing source is logged and skipped. */
+/** Sources claimed per round; a run keeps claiming until nothing is due. */
+const BATCH = 100;
+
+/**
+ * Refreshes every source whose next_check_at has come, in rounds of leased batches: a source is
+ * claimed (leased) before it is fetched, so two runners never fetch it at once, and a crashed
+ * runner's claims expire. At most SIFT_INGEST_CONCURRENCY fetches run at once and at most
+ * SIFT_INGEST_PER_HOST against one host. A failing source is recorded and skipped; with the
+ * fetch deadline it cannot hold up the others for long.
+ */
 export async function ingestDue(deps: Deps): Promise<RefreshOutcome[]> {
-  const due = await listDueSources(deps.db, deps.clock());
   const outcomes: RefreshOutcome[] = [];
-  // A few at a time: polite to hosts, and a slow source cannot hold up the whole run.
-  const queue = [...due];
-  const worker = async () => {
-    for (let source = queue.shift(); source; source = queue.shift()) {
-      const outcome = await refreshSource(deps, source);
+  const concurrency = deps.config.SIFT_INGEST_CONCURRENCY;
+  const perHost = deps.config.SIFT_INGEST_PER_HOST;
+  const timeoutMs = deps.config.SIFT_FETCH_TIMEOUT * 1000;
+  // Long enough for a whole batch to drain at the configured concurrency, every fetch timing out.
+  const leaseMs = (Math.ceil(BATCH / concurrency) + 1) * timeoutMs + 60_000;
+  const clusters = await ClusterIndex.load(deps.db, deps.clock());
+  const seen = new Set<number>();
+  for (;;) {
+    const claimed = (await claimDueSources(deps.db, deps.clock(), leaseMs, BATCH)).filter(
+      (s) => !seen.has(s.id),
+    );
+    if (claimed.length === 0) break;
+    for (const s of claimed) seen.add(s.id);
+    await runPolitely(claimed, concurrency, perHost, async (source) => {
+      const outcome = await refreshSource(deps, source, { clusters });
       outcomes.push(outcome);
       if (outcome.ok) deps.log.debug('ingest: refreshed', { source: source.url, items: outcome.items });
       else deps.log.warn('ingest: source failed, skipped', { source: source.url, error: outcome.error });
-    }
-  };
-  await Promise.all(Array.from({ length: 4 }, worker));
+    });
+  }
   return outcomes;
+}
+
+function hostOf(source: Source): string {
+  try {
+    return new URL(source.url).host;
+  } catch {
+    return source.url;
+  }
+}
+
+/** Runs `task` over sources with a global and a per-host concurrency cap. */
+async function runPolitely(
+  sources: Source[],
+  concurrency: number,
+  perHost: number,
+  task: (source: Source) => Promise<void>,
+): Promise<void> {
+  const pending = [...sources];
+  const busy = new Map<string, number>();
+  const running = new Set<Promise<void>>();
+  while (pending.length > 0 || running.size > 0) {
+    for (let i = 0; i < pending.length && running.size < concurrency; ) {
+      const host = hostOf(pending[i]!);
+      if ((busy.get(host) ?? 0) >= perHost) {
+        i++;
+        continue;
+      }
+      const [source] = pending.splice(i, 1);
+      busy.set(host, (busy.get(host) ?? 0) + 1);
+      const run: Promise<void> = task(source!)
+        .catch(() => {})
+        .finally(() => {
+          busy.set(host, busy.get(host)! - 1);
+          running.delete(run);
+        });
+      running.add(run);
+    }
+    if (running.size > 0) await Promise.race(running);
+  }
 }

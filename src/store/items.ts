@@ -5,13 +5,13 @@ import { type Item, items, type NewItem, sources } from '../db/schema.ts';
 /** Inserts new items and refreshes changed ones, keyed by (source, key). Returns rows written. */
 export async function upsertItems(db: Db, rows: NewItem[]): Promise<number> {
   if (rows.length === 0) return 0;
-  // SQLite limits bound parameters per statement; 50 rows × 11 columns stays well under it.
+  // SQLite limits bound parameters per statement (D1: 100); 6 rows × 14 columns stays under it.
   const statements = [];
-  for (let i = 0; i < rows.length; i += 50) {
+  for (let i = 0; i < rows.length; i += 6) {
     statements.push(
       db
         .insert(items)
-        .values(rows.slice(i, i + 50))
+        .values(rows.slice(i, i + 6))
         .onConflictDoUpdate({
           target: [items.sourceId, items.key],
           set: {
@@ -22,6 +22,11 @@ export async function upsertItems(db: Db, rows: NewItem[]): Promise<number> {
             author: sql`excluded.author`,
             categories: sql`excluded.categories`,
             clusterKey: sql`excluded.cluster_key`,
+            canonicalUrl: sql`excluded.canonical_url`,
+            simhash: sql`excluded.simhash`,
+            enclosure: sql`excluded.enclosure`,
+            // A date the feed adds later replaces the "first seen" stand-in; otherwise keep it.
+            publishedAt: sql`coalesce(excluded.published_at, ${items.publishedAt})`,
           },
         }),
     );
@@ -70,6 +75,34 @@ export async function countItems(db: Db, sourceId?: number): Promise<number> {
   return row?.n ?? 0;
 }
 
+/** What clustering needs of recent items: their canonical URL, fingerprint and cluster. */
+export function listClusterSignatures(db: Db, since: number) {
+  return db
+    .select({
+      sourceId: items.sourceId,
+      canonicalUrl: items.canonicalUrl,
+      simhash: items.simhash,
+      clusterKey: items.clusterKey,
+    })
+    .from(items)
+    .where(gte(items.fetchedAt, since))
+    .all();
+}
+
+/** Keys of the items a source already has among `keys` (to tell new items from updates). */
+export async function existingItemKeys(db: Db, sourceId: number, keys: string[]): Promise<Set<string>> {
+  const found = new Set<string>();
+  for (let i = 0; i < keys.length; i += 90) {
+    const rows = await db
+      .select({ key: items.key })
+      .from(items)
+      .where(and(eq(items.sourceId, sourceId), inArray(items.key, keys.slice(i, i + 90))))
+      .all();
+    for (const r of rows) found.add(r.key);
+  }
+  return found;
+}
+
 const itemColumns = {
   id: items.id,
   sourceId: items.sourceId,
@@ -83,4 +116,7 @@ const itemColumns = {
   publishedAt: items.publishedAt,
   fetchedAt: items.fetchedAt,
   clusterKey: items.clusterKey,
+  canonicalUrl: items.canonicalUrl,
+  simhash: items.simhash,
+  enclosure: items.enclosure,
 };

@@ -30,7 +30,11 @@ describe('pipeline: feed over HTTP → ingest → edition → .eml and Atom feed
     await new Promise((r) => server.once('listening', r));
     const port = (server.address() as { port: number }).port;
     const baseUrl = `http://127.0.0.1:${port}`;
-    deps = await testDeps({ mailer: createOutboxMailer(outboxDir), env: { SIFT_BASE_URL: baseUrl } });
+    // The feed server is on 127.0.0.1: opt in to that private host explicitly (issue 3).
+    deps = await testDeps({
+      mailer: createOutboxMailer(outboxDir),
+      env: { SIFT_BASE_URL: baseUrl, SIFT_ALLOW_PRIVATE_HOSTS: '127.0.0.1' },
+    });
     const honoApp = createApp(deps);
     appFetch = (req) => honoApp.fetch(req);
     app = { url: baseUrl, close: () => server.close() };
@@ -126,7 +130,7 @@ describe('pipeline: feed over HTTP → ingest → edition → .eml and Atom feed
     expect(failed).toHaveLength(1);
     expect(failed[0]).toMatchObject({
       ok: false,
-      error: expect.stringMatching(/^ingest: could not connect/),
+      error: expect.stringMatching(/^(connection refused|refused: port 1 is not a web port)/),
     });
   });
 });

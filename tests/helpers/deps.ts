@@ -5,7 +5,7 @@ import { type Config, parseConfig } from '../../src/config.ts';
 import { migrateLibsql, openLibsql } from '../../src/db/libsql.ts';
 import type { Mailer, OutgoingEmail } from '../../src/deliver/mailer.ts';
 import type { Deps } from '../../src/deps.ts';
-import { diskBundledFeeds, paths } from '../../src/entry/node-deps.ts';
+import { createSourceFetch, diskBundledFeeds, paths } from '../../src/entry/node-deps.ts';
 import { silentLog } from '../../src/log.ts';
 
 /** A mailer that keeps what it was given, for tests that look at the message itself. */
@@ -34,7 +34,11 @@ export function fakeClock(start = Date.UTC(2026, 10, 24, 9, 0)) {
   return clock;
 }
 
-/** Deps over a real, migrated libsql database (in memory unless a file URL is given). */
+/**
+ * Deps over a real, migrated libsql database (in memory unless a file URL is given). `fetch` is the
+ * production safe fetch: a test that serves feeds on 127.0.0.1 opts in explicitly with
+ * `env: { SIFT_ALLOW_PRIVATE_HOSTS: '127.0.0.1' }` (or a narrower host:port).
+ */
 export async function testDeps(
   overrides: Partial<Deps> & { env?: Record<string, string>; url?: string } = {},
 ): Promise<Deps & { close(): void }> {
@@ -50,7 +54,7 @@ export async function testDeps(
     mailer: memoryMailer(),
     log: silentLog,
     clock,
-    fetch: globalThis.fetch,
+    fetch: createSourceFetch(config),
     bundled: diskBundledFeeds(clock),
     ...rest,
     close,

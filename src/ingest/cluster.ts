@@ -1,0 +1,85 @@
+// Story clusters (issue 3): the same story from several sources gets one `items.cluster_key`,
+// which ranking reads as clusterId ("also covered by …"). Two signals, cheapest first:
+//   1. the canonical URL (tracking parameters, scheme, www. and fragments removed);
+//   2. a near-duplicate title + summary (SimHash within MAX_DISTANCE bits) from another source.
+import type { Db } from '../db/client.ts';
+import { listClusterSignatures } from '../store/items.ts';
+import { type Fingerprint, fromHex, hamming, toHex } from './simhash.ts';
+
+/** Bits two fingerprints may differ by and still be one story (of 64; unrelated texts differ by ~32). */
+export const MAX_DISTANCE = 5;
+/** How far back a new item looks for copies. */
+export const CLUSTER_WINDOW_MS = 4 * 24 * 3_600_000;
+
+interface Entry {
+  fp: Fingerprint;
+  key: string;
+  sourceId: number;
+}
+
+// Eight 8-bit bands: fingerprints within 7 bits share at least one band (pigeonhole), so only
+// items in a shared band are compared.
+function bandKeys(f: Fingerprint): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < 4; i++)
+    out.push(`${i}:${(f.hi >>> (i * 8)) & 255}`, `${i + 4}:${(f.lo >>> (i * 8)) & 255}`);
+  return out;
+}
+
+/** In-memory index of recent items' cluster signals; one per ingest run, updated as items arrive. */
+export class ClusterIndex {
+  private byUrl = new Map<string, string>();
+  private byBand = new Map<string, Entry[]>();
+
+  /** Loads the signatures of items fetched within the window. */
+  static async load(db: Db, now: number): Promise<ClusterIndex> {
+    const index = new ClusterIndex();
+    for (const row of await listClusterSignatures(db, now - CLUSTER_WINDOW_MS)) {
+      if (!row.clusterKey) continue;
+      index.add(row.sourceId, row.canonicalUrl, fromHex(row.simhash), row.clusterKey);
+    }
+    return index;
+  }
+
+  /** Remembers an item's signals under its cluster key. */
+  add(sourceId: number, canonical: string | null, fp: Fingerprint | null, key: string) {
+    if (canonical && !this.byUrl.has(canonical)) this.byUrl.set(canonical, key);
+    if (fp) {
+      for (const band of bandKeys(fp)) {
+        let list = this.byBand.get(band);
+        if (!list) this.byBand.set(band, (list = []));
+        list.push({ fp, key, sourceId });
+      }
+    }
+  }
+
+  /**
+   * The cluster key for an item: an existing cluster with the same canonical URL, else one with a
+   * near-identical text from another source, else a new key (canonical URL, else fingerprint,
+   * else `fallback`). The item is added to the index.
+   */
+  assign(sourceId: number, canonical: string | null, fp: Fingerprint | null, fallback: string): string {
+    let key = canonical ? this.byUrl.get(canonical) : undefined;
+    if (!key && fp) key = this.nearest(sourceId, fp);
+    key ??= canonical ?? (fp ? `s:${toHex(fp)}` : fallback);
+    this.add(sourceId, canonical, fp, key);
+    return key;
+  }
+
+  private nearest(sourceId: number, fp: Fingerprint): string | undefined {
+    let best: Entry | undefined;
+    let bestDistance = MAX_DISTANCE + 1;
+    for (const band of bandKeys(fp)) {
+      for (const e of this.byBand.get(band) ?? []) {
+        // Within one source, similar texts are usually distinct posts of a series, not copies.
+        if (e.sourceId === sourceId) continue;
+        const d = hamming(fp, e.fp);
+        if (d < bestDistance) {
+          best = e;
+          bestDistance = d;
+        }
+      }
+    }
+    return best?.key;
+  }
+}
