@@ -1,12 +1,18 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { secureHeaders } from 'hono/secure-headers';
+import { csrf } from 'hono/csrf';
+import { HTTPException } from 'hono/http-exception';
+import { NONCE, secureHeaders } from 'hono/secure-headers';
 import type { Deps } from './deps.ts';
 import { AppError } from './errors.ts';
+import { RateLimitedError } from './subscribers/errors.ts';
 import { adminRoutes } from './web/admin.tsx';
+import { feedbackRoutes } from './web/feedback.tsx';
 import { feedRoutes } from './web/feeds.ts';
 import { Layout } from './web/layout.tsx';
 import { pagesRoutes } from './web/pages.tsx';
+import { preferencesRoutes } from './web/preferences.tsx';
+import { nonceOf } from './web/request.ts';
 import { unsubscribeRoutes } from './web/unsubscribe.tsx';
 import { webhookRoutes } from './web/webhooks.ts';
 
@@ -17,6 +23,8 @@ export function createApp(deps: Deps) {
     secureHeaders({
       contentSecurityPolicy: {
         defaultSrc: ["'none'"],
+        // Scripts only with this response's nonce (progressive enhancement; pages work without).
+        scriptSrc: [NONCE],
         styleSrc: ["'unsafe-inline'"],
         imgSrc: ["'self'", 'https:'],
         formAction: ["'self'"],
@@ -32,27 +40,73 @@ export function createApp(deps: Deps) {
       onError: (c) => c.text('Request body too large (64 KiB at most).', 413),
     }),
   );
+  // csrf() on every form POST (Origin / Sec-Fetch-Site must be this site) except exactly the
+  // RFC 8058 one-click unsubscribe, which mail providers send cross-site without cookies.
+  const baseOrigin = new URL(deps.config.baseUrl).origin;
+  const csrfCheck = csrf({
+    origin: (origin, c) => origin === baseOrigin || origin === new URL(c.req.url).origin,
+  });
+  app.use(async function csrfExceptOneClick(c, next) {
+    if (c.req.method === 'POST' && ONE_CLICK.test(c.req.path)) return next();
+    return csrfCheck(c, next);
+  });
   app.get('/healthz', (c) => c.json({ ok: true }));
   app.route('/', pagesRoutes(deps));
+  app.route('/', preferencesRoutes(deps));
+  app.route('/', feedbackRoutes(deps));
   app.route('/', feedRoutes(deps));
   app.route('/', unsubscribeRoutes(deps));
   app.route('/', webhookRoutes(deps));
   app.route('/', adminRoutes(deps));
-  app.notFound((c) => c.html(<ErrorPage status={404} message="There is nothing here." />, 404));
+  app.notFound((c) =>
+    c.html(<ErrorPage status={404} message="There is nothing here." nonce={nonceOf(c)} />, 404),
+  );
   app.onError((err, c) => {
+    if (err instanceof HTTPException && err.status === 403)
+      return c.html(
+        <ErrorPage
+          status={403}
+          message="This form was sent from another site, so it was refused. Go back, reload the page and try again."
+          nonce={nonceOf(c)}
+        />,
+        403,
+      );
+    if (err instanceof HTTPException) return err.getResponse();
+    if (err instanceof RateLimitedError) c.header('Retry-After', String(err.retryAfterSeconds));
     if (err instanceof AppError)
-      return c.html(<ErrorPage status={err.status} message={err.message} />, err.status);
+      return c.html(<ErrorPage status={err.status} message={err.message} nonce={nonceOf(c)} />, err.status);
     deps.log.error('web: unhandled error', { path: c.req.path, error: err });
     return c.html(<ErrorPage status={500} message="Something went wrong on our side." />, 500);
   });
   return app;
 }
 
-function ErrorPage(props: { status: number; message: string }) {
+/** The one-click unsubscribe route, exempt from csrf() (RFC 8058). */
+const ONE_CLICK = /^\/u\/[^/]+$/;
+
+const TITLES: Record<number, string> = {
+  400: 'Please check your input',
+  401: 'Please sign in',
+  403: 'Refused',
+  404: 'Not found',
+  413: 'Too large',
+  429: 'Too many requests',
+};
+
+function ErrorPage(props: { status: number; message: string; nonce?: string | undefined }) {
   return (
-    <Layout title={String(props.status)}>
-      <h1>{props.status === 404 ? 'Not found' : `Error ${props.status}`}</h1>
-      <p>{props.message}</p>
+    <Layout title={TITLES[props.status] ?? `Error ${props.status}`} nonce={props.nonce}>
+      <h1>{TITLES[props.status] ?? `Error ${props.status}`}</h1>
+      <p role="alert">{props.message}</p>
+      {props.status === 401 ? (
+        <p>
+          <a href="/signin">Get a sign-in link</a>
+        </p>
+      ) : (
+        <p>
+          <a href="/">Back to the start page</a>
+        </p>
+      )}
     </Layout>
   );
 }

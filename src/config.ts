@@ -48,6 +48,15 @@ export const configSchema = z.object({
   SIFT_INGEST_PER_HOST: z.coerce.number().int().min(1).max(16).default(2),
   /** Consecutive failures after which a source is paused with the reason stored (0: never). */
   SIFT_PAUSE_AFTER_FAILURES: z.coerce.number().int().min(0).max(1000).default(10),
+  /** Sign-up and sign-in link requests allowed per client IP per hour (then 429). */
+  SIFT_RATE_LIMIT_IP: z.coerce.number().int().min(1).max(100_000).default(30),
+  /** Sign-up and sign-in link requests allowed per email address per hour (then 429). */
+  SIFT_RATE_LIMIT_ADDRESS: z.coerce.number().int().min(1).max(1000).default(5),
+  /** Request header holding the client IP behind a reverse proxy (e.g. x-forwarded-for); empty: the socket. */
+  SIFT_CLIENT_IP_HEADER: z
+    .string()
+    .regex(/^[A-Za-z0-9-]+$/, 'expected a header name such as x-forwarded-for')
+    .optional(),
   /** Bearer token for /api/admin and the /admin dashboard; both are disabled while unset. */
   SIFT_ADMIN_TOKEN: z
     .string()

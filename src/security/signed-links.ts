@@ -1,7 +1,7 @@
 import { fromBase64Url, timingSafeEqual, toBase64Url } from './encoding.ts';
 
 /** What a signed link lets its holder do. A token for one purpose never opens another. */
-export type LinkPurpose = 'unsubscribe' | 'manage' | 'feedback' | 'feed';
+export type LinkPurpose = 'unsubscribe' | 'manage' | 'feedback' | 'feed' | 'session';
 
 const encoder = new TextEncoder();
 const keys = new Map<string, Promise<CryptoKey>>();
@@ -21,6 +21,11 @@ async function mac(secret: string, message: string): Promise<Uint8Array> {
   const sig = await crypto.subtle.sign('HMAC', await hmacKey(secret), encoder.encode(message));
   // 128 bits of MAC is plenty for a link and keeps URLs short.
   return new Uint8Array(sig).slice(0, 16);
+}
+
+/** A keyed hash (HMAC-SHA-256, 128 bits, base64url) of `message` for `purpose`. */
+export async function keyedHash(secret: string, purpose: string, message: string): Promise<string> {
+  return toBase64Url(await mac(secret, `${purpose}:${message}`));
 }
 
 /**

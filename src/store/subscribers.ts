@@ -1,6 +1,15 @@
-import { and, eq, isNull, lte, ne, or, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, lte, ne, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
-import { preferences, type Subscriber, subscribers, suppressions } from '../db/schema.ts';
+import {
+  editions,
+  feedback,
+  outbox,
+  preferences,
+  type Subscriber,
+  subscribers,
+  suppressions,
+  tokens,
+} from '../db/schema.ts';
 import type { Preferences } from '../preferences/schema.ts';
 
 export type NewSubscriber = typeof subscribers.$inferInsert;
@@ -73,4 +82,127 @@ export async function countRealSubscribers(db: Db): Promise<number> {
     .where(eq(subscribers.isDemo, false))
     .get();
   return row?.n ?? 0;
+}
+
+/** The columns a subscriber may change about themselves (schedule and delivery switches). */
+export type SubscriberPatch = Partial<
+  Pick<
+    Subscriber,
+    | 'status'
+    | 'timezone'
+    | 'deliveryHour'
+    | 'deliveryMinute'
+    | 'frequency'
+    | 'weekday'
+    | 'emailEnabled'
+    | 'pausedUntil'
+    | 'confirmedAt'
+    | 'unsubscribedAt'
+  >
+>;
+
+/** Changes a subscriber's columns; returns the updated row. */
+export async function updateSubscriber(db: Db, id: number, patch: SubscriberPatch): Promise<Subscriber> {
+  const [row] = await db.update(subscribers).set(patch).where(eq(subscribers.id, id)).returning();
+  return row!;
+}
+
+/** Replaces the preferences document. */
+export async function savePreferences(db: Db, subscriberId: number, prefs: Preferences, now: number) {
+  await db
+    .insert(preferences)
+    .values({ subscriberId, data: prefs, updatedAt: now })
+    .onConflictDoUpdate({ target: preferences.subscriberId, set: { data: prefs, updatedAt: now } });
+}
+
+/** The preferences document with when it last changed. */
+export function getPreferencesRow(db: Db, subscriberId: number) {
+  return db.select().from(preferences).where(eq(preferences.subscriberId, subscriberId)).get();
+}
+
+/** Bumps the feed version (the old feed URL stops working); returns the new row. */
+export async function bumpFeedVersion(db: Db, id: number): Promise<Subscriber> {
+  const [row] = await db
+    .update(subscribers)
+    .set({ feedVersion: sql`${subscribers.feedVersion} + 1` })
+    .where(eq(subscribers.id, id))
+    .returning();
+  return row!;
+}
+
+/** Bumps the token version: every signed link and session issued before stops working. */
+export async function bumpTokenVersion(db: Db, id: number): Promise<Subscriber> {
+  const [row] = await db
+    .update(subscribers)
+    .set({ tokenVersion: sql`${subscribers.tokenVersion} + 1` })
+    .where(eq(subscribers.id, id))
+    .returning();
+  return row!;
+}
+
+/**
+ * Unsubscribes and, in the same batch, suppresses the subscriber's unsent outbox rows, so it
+ * takes effect before anything else goes out (RFC 8058 asks for prompt effect). Idempotent.
+ */
+export async function unsubscribeNow(db: Db, id: number, now: number): Promise<void> {
+  await db.batch([
+    db
+      .update(subscribers)
+      .set({ status: 'unsubscribed', unsubscribedAt: now })
+      .where(and(eq(subscribers.id, id), ne(subscribers.status, 'unsubscribed'))),
+    db
+      .update(outbox)
+      .set({ status: 'suppressed', lastError: 'unsubscribed' })
+      .where(and(eq(outbox.subscriberId, id), eq(outbox.status, 'pending'))),
+  ]);
+}
+
+/** The suppression-list entry that stands for an erased address: a SHA-256, never the address. */
+export async function hashedSuppressionKey(email: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(email.trim().toLowerCase()));
+  return `sha256:${[...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
+}
+
+/** The suppression entry for an address, plain (bounce, complaint) or hashed (erased after unsubscribing). */
+export async function getSuppression(db: Db, email: string) {
+  return db
+    .select()
+    .from(suppressions)
+    .where(inArray(suppressions.email, [email, await hashedSuppressionKey(email)]))
+    .get();
+}
+
+/** Removes the hashed "erased after unsubscribing" entry (the person confirmed a new subscription). */
+export async function clearHashedSuppression(db: Db, email: string): Promise<void> {
+  await db.delete(suppressions).where(eq(suppressions.email, await hashedSuppressionKey(email)));
+}
+
+/**
+ * Erases a subscriber: their editions, outbox rows, tokens, feedback, preferences and the row
+ * itself, in one batch (explicit deletes, so it does not depend on foreign-key cascades being
+ * on). When they had unsubscribed, a hashed suppression entry is kept so nobody re-adds them.
+ */
+export async function eraseSubscriber(db: Db, subscriber: Subscriber): Promise<void> {
+  const id = subscriber.id;
+  const keep =
+    subscriber.status === 'unsubscribed'
+      ? [
+          db
+            .insert(suppressions)
+            .values({
+              email: await hashedSuppressionKey(subscriber.email),
+              reason: 'unsubscribed, then erased',
+            })
+            .onConflictDoNothing(),
+        ]
+      : [];
+  await db.batch([
+    db.delete(outbox).where(eq(outbox.subscriberId, id)),
+    db.delete(editions).where(eq(editions.subscriberId, id)),
+    db.delete(tokens).where(eq(tokens.subscriberId, id)),
+    db.delete(feedback).where(eq(feedback.subscriberId, id)),
+    db.delete(preferences).where(eq(preferences.subscriberId, id)),
+    db.delete(subscribers).where(eq(subscribers.id, id)),
+    ...keep,
+  ]);
 }

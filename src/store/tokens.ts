@@ -1,4 +1,4 @@
-import { and, eq, gt, isNull } from 'drizzle-orm';
+import { and, desc, eq, gt, isNull, lt } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { tokens } from '../db/schema.ts';
 import { hashToken, randomToken } from '../security/random-token.ts';
@@ -11,9 +11,12 @@ export async function issueToken(
   subscriberId: number,
   purpose: Purpose,
   expiresAt: number,
+  now?: number,
 ): Promise<string> {
   const token = randomToken();
-  await db.insert(tokens).values({ subscriberId, purpose, tokenHash: await hashToken(token), expiresAt });
+  await db
+    .insert(tokens)
+    .values({ subscriberId, purpose, tokenHash: await hashToken(token), expiresAt, createdAt: now });
   return token;
 }
 
@@ -40,4 +43,21 @@ export async function consumeToken(
     )
     .returning({ subscriberId: tokens.subscriberId });
   return row?.subscriberId;
+}
+
+/** When the newest single-use token of a subscriber was issued (any purpose), or undefined. */
+export async function lastTokenIssuedAt(db: Db, subscriberId: number): Promise<number | undefined> {
+  const row = await db
+    .select({ at: tokens.createdAt })
+    .from(tokens)
+    .where(eq(tokens.subscriberId, subscriberId))
+    .orderBy(desc(tokens.createdAt))
+    .limit(1)
+    .get();
+  return row?.at;
+}
+
+/** Deletes tokens that expired before `before` (they can never be used). */
+export async function pruneTokens(db: Db, before: number): Promise<void> {
+  await db.delete(tokens).where(lt(tokens.expiresAt, before));
 }

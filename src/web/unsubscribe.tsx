@@ -2,13 +2,16 @@ import { Hono } from 'hono';
 import type { Deps } from '../deps.ts';
 import { NotFoundError } from '../errors.ts';
 import { verifyLink } from '../security/signed-links.ts';
-import { getSubscriber, unsubscribe } from '../store/subscribers.ts';
+import { getSubscriber } from '../store/subscribers.ts';
+import { unsubscribeSubscriber } from '../subscribers/account.ts';
 import { Layout } from './layout.tsx';
+import { nonceOf } from './request.ts';
 
 /**
  * Unsubscribe: GET shows one button (mail scanners open links; only a POST acts). The same
  * POST serves RFC 8058 one-click requests from mail providers: no cookie, cross-site, body
- * `List-Unsubscribe=One-Click`. Idempotent.
+ * `List-Unsubscribe=One-Click` — app.tsx exempts exactly this route from csrf(). Idempotent,
+ * and unsent editions are suppressed in the same write, so it takes effect at once.
  */
 export function unsubscribeRoutes(deps: Deps) {
   async function subscriberFor(token: string) {
@@ -22,7 +25,7 @@ export function unsubscribeRoutes(deps: Deps) {
     .get('/u/:token', async (c) => {
       const subscriber = await subscriberFor(c.req.param('token'));
       return c.html(
-        <Layout title="Unsubscribe">
+        <Layout title="Unsubscribe" nonce={nonceOf(c)}>
           <h1>Unsubscribe</h1>
           {subscriber.status === 'unsubscribed' ? (
             <p>{subscriber.email} is unsubscribed. No more editions will be sent.</p>
@@ -37,12 +40,14 @@ export function unsubscribeRoutes(deps: Deps) {
     })
     .post('/u/:token', async (c) => {
       const subscriber = await subscriberFor(c.req.param('token'));
-      await unsubscribe(deps.db, subscriber.id, deps.clock());
-      deps.log.info('web: unsubscribed', { subscriber: subscriber.id });
+      await unsubscribeSubscriber(deps, subscriber);
       return c.html(
-        <Layout title="Unsubscribed">
+        <Layout title="Unsubscribed" nonce={nonceOf(c)}>
           <h1>You are unsubscribed</h1>
-          <p>{subscriber.email} will get no more editions. You can subscribe again at any time.</p>
+          <p role="status">{subscriber.email} will get no more editions.</p>
+          <p>
+            Changed your mind? <a href="/">Subscribe again</a> (we send a confirmation email first).
+          </p>
         </Layout>,
       );
     });

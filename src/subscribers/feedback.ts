@@ -1,0 +1,69 @@
+import type { Subscriber } from '../db/schema.ts';
+import type { Deps } from '../deps.ts';
+import { NotFoundError } from '../errors.ts';
+import { parsePreferences } from '../preferences/schema.ts';
+import { findActiveFeedback, getFeedback, insertFeedback, markFeedbackUndone } from '../store/feedback.ts';
+import { getItemsByIds } from '../store/items.ts';
+import { getPreferences, savePreferences } from '../store/subscribers.ts';
+import {
+  applyFeedbackChange,
+  type FeedbackChange,
+  feedbackTerm,
+  undoFeedbackChange,
+} from './feedback-change.ts';
+
+/** What a feedback click did. */
+export interface FeedbackResult {
+  change: FeedbackChange;
+  /** True when the same click was already recorded (a second click changes nothing). */
+  repeated: boolean;
+}
+
+/**
+ * Applies "more / less like this" on one item to the subscriber's preferences and records
+ * what changed, so the preferences page can show and undo it. Idempotent per item and
+ * direction until undone. Throws NotFoundError when the item no longer exists.
+ */
+export async function applyFeedback(
+  deps: Pick<Deps, 'db' | 'clock' | 'log'>,
+  subscriber: Subscriber,
+  input: { itemId: number; direction: 'more' | 'less' },
+): Promise<FeedbackResult> {
+  const previous = await findActiveFeedback(deps.db, subscriber.id, input.itemId, input.direction);
+  if (previous) return { change: previous.change as unknown as FeedbackChange, repeated: true };
+  const [item] = await getItemsByIds(deps.db, [input.itemId]);
+  if (!item) throw new NotFoundError('That story is no longer available, so there is nothing to adjust.');
+  const prefs = parsePreferences(await getPreferences(deps.db, subscriber.id));
+  const now = deps.clock();
+  const applied = applyFeedbackChange(prefs, feedbackTerm(item), input.direction);
+  await savePreferences(deps.db, subscriber.id, applied.prefs, now);
+  await insertFeedback(deps.db, {
+    subscriberId: subscriber.id,
+    itemId: item.id,
+    direction: input.direction,
+    change: { ...applied.change },
+    createdAt: now,
+  });
+  deps.log.info('subscribers: feedback', { subscriber: subscriber.id, direction: input.direction });
+  return { change: applied.change, repeated: false };
+}
+
+/** Undoes one feedback click of this subscriber. Undoing twice is a no-op; someone else's row is a 404. */
+export async function undoFeedback(
+  deps: Pick<Deps, 'db' | 'clock'>,
+  subscriber: Subscriber,
+  feedbackId: number,
+): Promise<void> {
+  const row = await getFeedback(deps.db, subscriber.id, feedbackId);
+  if (!row) throw new NotFoundError('No such feedback.');
+  if (row.undoneAt !== null) return;
+  const prefs = parsePreferences(await getPreferences(deps.db, subscriber.id));
+  const now = deps.clock();
+  await savePreferences(
+    deps.db,
+    subscriber.id,
+    undoFeedbackChange(prefs, row.change as unknown as FeedbackChange),
+    now,
+  );
+  await markFeedbackUndone(deps.db, row.id, now);
+}
