@@ -1,22 +1,53 @@
 import { templates } from './compiled/templates.ts';
-import { fillTemplate } from './slots.ts';
-import type { EditionView } from './view.ts';
+import {
+  bytesToString,
+  type FillData,
+  fillBytes,
+  htmlBytes,
+  type PreparedTemplate,
+  prepareTemplate,
+} from './slots.ts';
+import type { EditionView, PickView } from './view.ts';
 
 /** A rendered email body, before transport headers are added. */
 export interface RenderedEmail {
   subject: string;
   html: string;
   text: string;
+  /** Picks shown in this email (fewer than the edition's when the size budget dropped some). */
+  picksShown?: number;
+}
+
+/**
+ * Gmail clips messages above about 102 KB; staying at 90 KB of HTML leaves room for headers
+ * and the text part. Picks are dropped from the end to fit; the footer (with unsubscribe) stays.
+ */
+export const MAX_HTML_BYTES = 90 * 1024;
+
+const SUMMARY_CHARS = 320;
+const TITLE_CHARS = 200;
+
+/** The interest or topic a ranker reason names ("matches your interest 'hockey'" → hockey). */
+function namedInterest(reason: string): string | null {
+  let at = reason.indexOf("interest '");
+  if (at >= 0) at += 10;
+  else {
+    at = reason.indexOf("topic '");
+    if (at < 0) return null;
+    at += 7;
+  }
+  const end = reason.indexOf("'", at);
+  return end > at ? reason.slice(at, end) : null;
 }
 
 /** "7 picks: hockey, golf and 2 more": the subject names what the subscriber asked for. */
-export function subjectLine(view: EditionView): string {
+export function subjectLine(view: Pick<EditionView, 'picks'>): string {
   const n = view.picks.length;
   const matched: string[] = [];
   for (const p of view.picks)
     for (const r of p.reasons) {
-      const m = /interest '([^']+)'/.exec(r);
-      if (m && !matched.includes(m[1]!)) matched.push(m[1]!);
+      const m = namedInterest(r);
+      if (m && !matched.includes(m)) matched.push(m);
     }
   const head = `${n} ${n === 1 ? 'pick' : 'picks'}`;
   if (matched.length === 0) return `${head} for you`;
@@ -24,54 +55,204 @@ export function subjectLine(view: EditionView): string {
   return `${head}: ${matched.slice(0, 2).join(', ')} and ${matched.length - 2} more`;
 }
 
-function dateLabel(view: EditionView): string {
-  return `Your Sift edition · ${view.editionKey}`;
+/** The preheader (inbox preview line): the first titles. */
+export function preheaderLine(view: Pick<EditionView, 'picks'>): string {
+  return truncate(
+    view.picks
+      .slice(0, 3)
+      .map((p) => p.title)
+      .join(' · '),
+    140,
+  );
+}
+
+let dayFormat: Intl.DateTimeFormat | undefined;
+const labels = new Map<string, string>();
+
+/** "Tuesday 24 November 2026" for a daily key, "Week 48, 2026" for a weekly one. */
+export function dateLabel(editionKey: string): string {
+  let label = labels.get(editionKey);
+  if (label === undefined) {
+    label = formatKey(editionKey);
+    if (labels.size >= 1_000) labels.clear();
+    labels.set(editionKey, label);
+  }
+  return label;
+}
+
+function formatKey(editionKey: string): string {
+  const day = /^(\d{4})-(\d{2})-(\d{2})$/.exec(editionKey);
+  if (day) {
+    const date = new Date(Date.UTC(Number(day[1]), Number(day[2]) - 1, Number(day[3])));
+    dayFormat ??= new Intl.DateTimeFormat('en-GB', {
+      weekday: 'long',
+      day: 'numeric',
+      month: 'long',
+      year: 'numeric',
+      timeZone: 'UTC',
+    });
+    if (!Number.isNaN(date.getTime())) return dayFormat.format(date);
+  }
+  const week = /^(\d{4})-W(\d{2})$/.exec(editionKey);
+  if (week) return `Week ${Number(week[2])}, ${week[1]}`;
+  return editionKey;
+}
+
+/** Shortens text at a word boundary, with an ellipsis. */
+export function truncate(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const cut = text.slice(0, max - 1);
+  const space = cut.lastIndexOf(' ');
+  return `${(space > max * 0.6 ? cut.slice(0, space) : cut).replace(/[\s,.;:–—-]+$/, '')}…`;
+}
+
+const COVERED = 'also covered by ';
+
+/** A pick as the email shows it: reasons without the coverage note, which gets its own line. */
+export function pickDisplay(p: PickView): { reasons: string; alsoCoveredBy: string } {
+  let reasons = '';
+  let covered = '';
+  for (const r of p.reasons) {
+    if (r.startsWith(COVERED)) covered = r.slice(COVERED.length);
+    else reasons = reasons ? `${reasons} · ${r}` : r;
+  }
+  if (p.alsoCoveredBy && p.alsoCoveredBy.length > 0) covered = p.alsoCoveredBy.join(', ');
+  return { reasons: reasons || 'recent item that passed your filters', alsoCoveredBy: covered };
+}
+
+/**
+ * The common prefix of a subscriber's feedback links (`…/f/TOKEN`): the template appends
+ * `/ITEM/more|less`, so a digest encodes the signed part once instead of twenty times.
+ */
+export function feedbackBase(links: EditionView['links']): string {
+  const probe = links.feedback(0, 'more');
+  if (!probe.endsWith('/0/more'))
+    throw new Error(`render: feedback links must end with /ITEM/more|less, got '${probe}'`);
+  return probe.slice(0, -'/0/more'.length);
+}
+
+// Item-level values are the same in every subscriber's email: escape and encode each once.
+// Bounded, so a long-running process never grows without limit.
+const CACHE_LIMIT = 50_000;
+const caches = {
+  id: new Map<number, Uint8Array>(),
+  text: new Map<string, Uint8Array>(),
+  title: new Map<string, Uint8Array>(),
+  summary: new Map<string, Uint8Array>(),
+};
+
+function cached<K extends string | number>(cache: Map<K, Uint8Array>, value: K, max = 0): Uint8Array {
+  let bytes = cache.get(value);
+  if (bytes === undefined) {
+    const text = String(value);
+    bytes = htmlBytes(max > 0 ? truncate(text, max) : text);
+    if (cache.size >= CACHE_LIMIT) cache.clear();
+    cache.set(value, bytes);
+  }
+  return bytes;
+}
+
+let digestTemplate: PreparedTemplate | undefined;
+
+function pluralise(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/** The values the digest template is filled with, for these picks (the same data feeds the MJML reference). */
+export function digestFillData(view: EditionView, picks: PickView[], subject = subjectLine(view)): FillData {
+  const dropped = view.picks.length - picks.length;
+  const sources = new Set(view.picks.map((p) => p.source)).size;
+  return {
+    subject,
+    preheader: preheaderLine(view),
+    dateLabel: dateLabel(view.editionKey),
+    heading: subject,
+    intro: `${pluralise(view.picks.length, 'pick')} from ${pluralise(sources, 'source')}, chosen by what you told Sift. Each one says why.`,
+    email: view.email,
+    preferencesUrl: view.links.preferences,
+    feedUrl: view.links.feeds.atom,
+    unsubscribeUrl: view.links.unsubscribe,
+    feedbackBase: htmlBytes(feedbackBase(view.links)),
+    dropped:
+      dropped > 0
+        ? `${pluralise(dropped, 'more pick')} did not fit in this email (mail clients cut long messages).`
+        : '',
+    picks: picks.map((p) => {
+      const shown = pickDisplay(p);
+      return {
+        source: cached(caches.text, p.source),
+        url: cached(caches.text, p.url ?? view.links.feeds.atom),
+        title: cached(caches.title, p.title, TITLE_CHARS),
+        summary: p.summary ? cached(caches.summary, p.summary, SUMMARY_CHARS) : '',
+        // Reasons are per subscriber: written straight, not worth a cache entry.
+        reasons: shown.reasons,
+        alsoCoveredBy: shown.alsoCoveredBy,
+        itemId: cached(caches.id, p.itemId),
+      };
+    }),
+  };
+}
+
+/**
+ * The digest's HTML as bytes, from the compiled template: picks are dropped from the end until
+ * it fits `maxBytes` (the footer with the unsubscribe link always stays). This is the
+ * per-subscriber fill the send path runs; no MJML involved.
+ */
+export function fillDigestHtml(
+  view: EditionView,
+  maxBytes = MAX_HTML_BYTES,
+  subject = subjectLine(view),
+): { bytes: Uint8Array; picksShown: number } {
+  digestTemplate ??= prepareTemplate('digest', templates.digest);
+  let shown = view.picks.length;
+  for (;;) {
+    const bytes = fillBytes(digestTemplate, digestFillData(view, view.picks.slice(0, shown), subject));
+    if (bytes.length <= maxBytes || shown === 0) return { bytes, picksShown: shown };
+    // Jump close to the answer using the average card size, then step one at a time.
+    const perPick = bytes.length / Math.max(shown, 1);
+    shown = Math.max(0, Math.min(shown - 1, Math.floor(shown - (bytes.length - maxBytes) / perPick)));
+  }
 }
 
 /** Renders the digest email (HTML from the compiled MJML, and its plain-text twin). */
-export function renderDigest(view: EditionView): RenderedEmail {
+export function renderDigest(view: EditionView, options: { maxHtmlBytes?: number } = {}): RenderedEmail {
   const subject = subjectLine(view);
-  const html = fillTemplate(
-    templates.digest!,
-    {
-      subject,
-      preheader: view.picks
-        .slice(0, 3)
-        .map((p) => p.title)
-        .join(' · '),
-      dateLabel: dateLabel(view),
-      heading: subject,
-      email: view.email,
-      preferencesUrl: view.links.preferences,
-      feedUrl: view.links.feeds.atom,
-      unsubscribeUrl: view.links.unsubscribe,
-    },
-    {
-      picks: view.picks.map((p) => ({
-        source: p.source,
-        url: p.url ?? view.links.feeds.atom,
-        title: p.title,
-        summary: p.summary,
-        reasons: p.reasons.join(' · '),
-      })),
-    },
-  );
-  return { subject, html, text: renderDigestText(view, subject) };
+  const { bytes, picksShown } = fillDigestHtml(view, options.maxHtmlBytes, subject);
+  return {
+    subject,
+    html: bytesToString(bytes),
+    text: renderDigestText(view, subject, picksShown),
+    picksShown,
+  };
 }
 
 /** The plain-text part: the same picks and the same links as the HTML. */
-export function renderDigestText(view: EditionView, subject = subjectLine(view)): string {
-  const lines = [subject, dateLabel(view), ''];
-  view.picks.forEach((p, i) => {
-    lines.push(`${i + 1}. ${p.title}`, `   ${p.source}`);
-    if (p.url) lines.push(`   ${p.url}`);
-    if (p.summary) lines.push(`   ${p.summary}`);
-    lines.push(`   Why: ${p.reasons.join('; ')}`, '');
+export function renderDigestText(
+  view: EditionView,
+  subject = subjectLine(view),
+  picksShown = view.picks.length,
+): string {
+  const lines = [subject, dateLabel(view.editionKey), ''];
+  view.picks.slice(0, picksShown).forEach((p, i) => {
+    const shown = pickDisplay(p);
+    lines.push(`${i + 1}. ${truncate(p.title, TITLE_CHARS)}`, `   ${p.source}`);
+    lines.push(`   ${p.url ?? view.links.feeds.atom}`);
+    if (p.summary) lines.push(`   ${truncate(p.summary, SUMMARY_CHARS)}`);
+    lines.push(`   Why: ${shown.reasons}`);
+    if (shown.alsoCoveredBy) lines.push(`   Also covered by ${shown.alsoCoveredBy}`);
+    lines.push(
+      `   More like this: ${view.links.feedback(p.itemId, 'more')}`,
+      `   Less like this: ${view.links.feedback(p.itemId, 'less')}`,
+      '',
+    );
   });
+  const dropped = view.picks.length - picksShown;
+  if (dropped > 0)
+    lines.push(`${pluralise(dropped, 'more pick')} did not fit in this email: read them in your feed.`, '');
   lines.push(
     '--',
-    `You get this because you subscribed to Sift as ${view.email}.`,
-    `Manage your preferences: ${view.links.preferences}`,
+    `You get this email because ${view.email} subscribed to Sift and said what to pick.`,
+    `Manage preferences: ${view.links.preferences}`,
     `Your private feed: ${view.links.feeds.atom}`,
     `Unsubscribe: ${view.links.unsubscribe}`,
     '',

@@ -1,9 +1,19 @@
 import { templates } from './compiled/templates.ts';
-import type { RenderedEmail } from './email.ts';
-import { fillTemplate } from './slots.ts';
+import { dateLabel, type RenderedEmail } from './email.ts';
+import { bytesToString, type FillData, fillBytes, type PreparedTemplate, prepareTemplate } from './slots.ts';
 
 /** The one-off emails around a subscription (not editions). */
 export type TransactionalKind = 'confirm' | 'signin' | 'unsubscribed';
+
+/** Optional details a transactional email can mention. */
+export interface TransactionalData {
+  /** The link the email's one action opens (absolute, signed). */
+  actionUrl: string;
+  /** How long the link works, for sign-in links (default 30). */
+  expiresInMinutes?: number;
+  /** Today's date label in the header (default: now, UTC). */
+  now?: number;
+}
 
 const COPY: Record<
   TransactionalKind,
@@ -19,31 +29,53 @@ const COPY: Record<
   signin: {
     subject: 'Your Sift sign-in link',
     heading: 'Sign in to Sift',
-    body: 'Use the button below to open your preferences. The link works once and expires in 30 minutes.',
+    body: 'Use the button below to open your preferences.',
     action: 'Sign in',
     footnote: 'If you did not ask for this link, ignore this email.',
   },
   unsubscribed: {
     subject: 'You are unsubscribed from Sift',
     heading: 'You are unsubscribed',
-    body: 'You will get no more editions. Changed your mind? You can subscribe again at any time.',
+    body: 'You will get no more editions.',
     action: 'Subscribe again',
     footnote: 'This is the last email you will receive from this Sift instance.',
   },
 };
 
-/** Renders a transactional email whose one button opens `actionUrl`. */
-export function renderTransactional(kind: TransactionalKind, data: { actionUrl: string }): RenderedEmail {
+const prepared: Partial<Record<TransactionalKind, PreparedTemplate>> = {};
+
+function expiryNote(minutes: number): string {
+  return `The link works once and expires in ${minutes} minutes.`;
+}
+
+/** The values a transactional template is filled with (the same data feeds the MJML reference). */
+export function transactionalFillData(kind: TransactionalKind, data: TransactionalData): FillData {
   const c = COPY[kind];
-  const html = fillTemplate(templates.notice!, {
+  const expiry = kind === 'signin' ? expiryNote(data.expiresInMinutes ?? 30) : '';
+  return {
     subject: c.subject,
-    preheader: c.body,
+    preheader: kind === 'signin' ? `${c.body} ${expiry}` : c.body,
+    dateLabel: dateLabel(new Date(data.now ?? Date.now()).toISOString().slice(0, 10)),
     heading: c.heading,
     body: c.body,
     actionUrl: data.actionUrl,
     actionLabel: c.action,
+    expiry,
     footnote: c.footnote,
-  });
-  const text = `${c.heading}\n\n${c.body}\n\n${c.action}: ${data.actionUrl}\n\n${c.footnote}\n`;
-  return { subject: c.subject, html, text };
+  };
+}
+
+/** Renders a transactional email whose one action opens `actionUrl`; HTML and text carry it. */
+export function renderTransactional(kind: TransactionalKind, data: TransactionalData): RenderedEmail {
+  const c = COPY[kind];
+  if (!c) throw new Error(`render: unknown transactional email '${kind}'`);
+  if (!/^https?:\/\//.test(data.actionUrl))
+    throw new Error(`render: actionUrl must be an absolute http(s) URL, got '${data.actionUrl}'`);
+  const tpl = (prepared[kind] ??= prepareTemplate(kind, templates[kind]));
+  const html = bytesToString(fillBytes(tpl, transactionalFillData(kind, data)));
+  const expiry = kind === 'signin' ? expiryNote(data.expiresInMinutes ?? 30) : '';
+  const lines = [c.heading, '', c.body, '', `${c.action}: ${data.actionUrl}`, ''];
+  if (expiry) lines.push(expiry, '');
+  lines.push(c.footnote, '');
+  return { subject: c.subject, html, text: lines.join('\n') };
 }

@@ -9,6 +9,8 @@ export interface PickView {
   summary: string;
   reasons: string[];
   publishedAt: number | null;
+  /** Names of other sources that covered the same story, when known (shown as "also covered by"). */
+  alsoCoveredBy?: string[];
 }
 
 /** An edition with everything needed to render it, in any channel. */

@@ -1,0 +1,99 @@
+/**
+ * Email rendering speed (issue #5): 100,000 personalised digests of 10 picks each.
+ *
+ *   npm run bench -- render [--emails 100000] [--picks 10] [--mjml-sample 300]
+ *
+ * Data: a pool of 2,000 news-like items (real lengths, ampersands, quotes, non-ASCII text)
+ * shared between subscribers as an edition run shares them; each subscriber gets 10 of them
+ * with ranker-style reasons and their own signed-looking links (tests/render/sample-view.ts).
+ *
+ * In the same process:
+ * - mjml:  the naive way — expand the MJML source with the subscriber's data and run
+ *          `mjml2html` per email; timed on a sample and extrapolated.
+ * - ours:  `fillDigestHtml(view)`: the per-subscriber fill of the compiled template into bytes
+ *          (building the fill data, escaping, size budget, assembling prebuilt byte segments).
+ * - floor: copying the same bytes: `Buffer.concat` of the same prebuilt segments that a fill of
+ *          the same emails assembles, so only the memory copy remains.
+ * The last stdout line is the JSON summary.
+ */
+import { compileMjml } from '../scripts/build-templates.ts';
+import { templates } from '../src/render/compiled/templates.ts';
+import { digestFillData, fillDigestHtml } from '../src/render/email.ts';
+import { fillChunks, prepareTemplate } from '../src/render/slots.ts';
+import { itemPool, sampleView } from '../tests/render/sample-view.ts';
+
+const arg = (name: string, dflt: number): number => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : dflt;
+};
+const N = arg('emails', 100_000);
+const PICKS = arg('picks', 10);
+const MJML_SAMPLE = arg('mjml-sample', 300);
+const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
+
+const pool = itemPool(2_000);
+const BATCH = 1_000;
+
+// Views are built outside the timed sections, a batch at a time, so memory stays flat.
+function viewsBatch(start: number) {
+  return Array.from({ length: Math.min(BATCH, N - start) }, (_, k) => sampleView(start + k + 1, pool, PICKS));
+}
+
+// --- mjml per email (sample, extrapolated)
+const mjmlViews = Array.from({ length: MJML_SAMPLE }, (_, k) => sampleView(N + k + 1, pool, PICKS));
+for (const v of mjmlViews.slice(0, 5)) await compileMjml('digest', digestFillData(v, v.picks));
+gc();
+let t = performance.now();
+let mjmlBytes = 0;
+for (const v of mjmlViews) mjmlBytes += (await compileMjml('digest', digestFillData(v, v.picks))).length;
+const mjmlMs = (performance.now() - t) / MJML_SAMPLE;
+console.log(
+  `mjml2html per email: ${mjmlMs.toFixed(3)} ms (sample of ${MJML_SAMPLE}, ~${Math.round(mjmlBytes / MJML_SAMPLE)} B)`,
+);
+
+// --- ours: the fill, for all N emails
+for (const v of viewsBatch(0)) fillDigestHtml(v);
+gc();
+let oursMs = 0;
+let oursBytes = 0;
+for (let start = 0; start < N; start += BATCH) {
+  const views = viewsBatch(start);
+  t = performance.now();
+  for (let i = 0; i < views.length; i++) oursBytes += fillDigestHtml(views[i]!).bytes.length;
+  oursMs += performance.now() - t;
+}
+oursMs /= N;
+console.log(
+  `fill per email: ${(oursMs * 1000).toFixed(2)} µs (${N} emails, ${Math.round(oursBytes / N)} B each)`,
+);
+
+// --- floor: concatenate the same prebuilt segments (same count and bytes as real fills)
+const tpl = prepareTemplate('digest', templates.digest);
+const SEGMENT_SETS = 256;
+const sets = viewsBatch(0)
+  .slice(0, SEGMENT_SETS)
+  .map((v) => {
+    const { chunks, size } = fillChunks(tpl, digestFillData(v, v.picks));
+    return { buffers: chunks.map((c) => Buffer.from(c)), size };
+  });
+for (let i = 0; i < 5_000; i++) Buffer.concat(sets[i % SEGMENT_SETS]!.buffers, sets[i % SEGMENT_SETS]!.size);
+gc();
+let floorBytes = 0;
+t = performance.now();
+for (let i = 0; i < N; i++) {
+  const s = sets[i % SEGMENT_SETS]!;
+  floorBytes += Buffer.concat(s.buffers, s.size).length;
+}
+const floorMs = (performance.now() - t) / N;
+console.log(
+  `memory-copy floor per email: ${(floorMs * 1000).toFixed(2)} µs (${Math.round(floorBytes / N)} B each)`,
+);
+
+const round = (x: number, d = 5) => Number(x.toPrecision(d));
+console.log(
+  JSON.stringify({
+    bench: 'render',
+    ms_per_email: { mjml: round(mjmlMs), ours: round(oursMs), floor: round(floorMs) },
+    ratios: { vs_mjml: round(mjmlMs / oursMs), vs_floor: round(oursMs / floorMs) },
+  }),
+);

@@ -1,0 +1,64 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  bytesToString,
+  compileSlots,
+  escapeHtml,
+  expandSource,
+  fillBytes,
+  fillTemplate,
+  htmlBytes,
+  prepareTemplate,
+} from '../../src/render/slots.ts';
+
+const tpl = (html: string) => prepareTemplate('t', compileSlots(html));
+
+describe('slots: compile and fill', () => {
+  it('escapes every value exactly like escapeHtml + UTF-8, for any text (emoji, lone surrogates, markup)', () => {
+    const enc = new TextEncoder();
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), (s) => {
+        expect(Buffer.from(htmlBytes(s)).equals(Buffer.from(enc.encode(escapeHtml(s))))).toBe(true);
+        expect(fillTemplate(tpl('<p title="{{v}}">{{v}}</p>'), { v: s })).toBe(
+          `<p title="${escapeHtml(s)}">${escapeHtml(s)}</p>`,
+        );
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('repeats each-blocks per entry, keeps if-blocks only when set, and reads outer values inside blocks', () => {
+    const t = tpl(
+      '<h1>{{title}}</h1><!--sift:each rows--><li>{{name}} of {{title}}<!--sift:if note--> ({{note}})<!--sift:end note--></li><!--sift:end rows--><!--sift:if empty-->none<!--sift:end empty-->',
+    );
+    expect(
+      fillTemplate(t, {
+        title: 'A&B',
+        rows: [
+          { name: 'x', note: 'n' },
+          { name: 'y', note: '' },
+        ],
+        empty: false,
+      }),
+    ).toBe('<h1>A&amp;B</h1><li>x of A&amp;B (n)</li><li>y of A&amp;B</li>');
+    expect(fillTemplate(t, { title: 't', rows: [], empty: true })).toBe('<h1>t</h1>none');
+  });
+
+  it('takes pre-escaped bytes as they are', () => {
+    expect(fillTemplate(tpl('<b>{{v}}</b>'), { v: htmlBytes('<i>') })).toBe('<b>&lt;i&gt;</b>');
+  });
+
+  it('names the slot when a value is missing, and rejects unbalanced blocks at build time', () => {
+    expect(() => fillBytes(tpl('<a href="{{url}}">'), {})).toThrow(
+      /template 't' has no value for slot 'url'/,
+    );
+    expect(() => compileSlots('<!--sift:each a-->x')).toThrow(/block 'a' is never closed/);
+    expect(() => compileSlots('x<!--sift:end a-->')).toThrow(/closes no open block/);
+  });
+
+  it('expandSource (the naive reference) gives the same text as the fill', () => {
+    const src = '<p>{{a}}</p><!--sift:each xs--><i>{{b}}</i><!--sift:end xs-->';
+    const data = { a: '"q"', xs: [{ b: '1<2' }, { b: htmlBytes('é') }] };
+    expect(expandSource(src, data)).toBe(bytesToString(fillBytes(tpl(src), data)));
+  });
+});
