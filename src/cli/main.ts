@@ -4,6 +4,10 @@ export async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'rank':
       return (await import('./rank.ts')).runRank(rest);
+    case 'parse':
+      return (await import('./parse.ts')).runParse(rest);
+    case 'sources':
+      return (await import('./sources.ts')).runSources(rest);
     case undefined:
     case '--help':
     case '-h':
@@ -20,6 +24,8 @@ const USAGE = `Usage: sift <command> [options]
 
 Commands:
   rank     Rank items from a JSONL file for one preferences file (offline evaluation)
+  parse    Parse local feed files with the ingestion pipeline; one JSON line per file
+  sources  Add (validated by one fetch), list, check, pause, resume, remove, import/export OPML
 
 Run 'sift <command> --help' for a command's options.
 Exit codes: 0 success, 1 failure, 2 usage error.
