@@ -1,0 +1,144 @@
+import { readFileSync } from 'node:fs';
+import { createApp } from '../../src/app.tsx';
+import { editions, feedback, items, outbox, sources } from '../../src/db/schema.ts';
+import type { Deps } from '../../src/deps.ts';
+import { addSubscriber } from '../../src/operator/subscribers.ts';
+import { fakeClock, testDeps } from '../helpers/deps.ts';
+import { startServer } from '../helpers/http.ts';
+
+/** The admin token every admin test configures. */
+export const TOKEN = 'admin-token-0123456789abcdefghijklmnopqrstuv';
+
+/** A real app over a real in-memory database, with the admin token set and 127.0.0.1 allowed. */
+export async function adminSetup(env: Record<string, string> = {}) {
+  const clock = fakeClock(Date.UTC(2026, 10, 24, 9, 0));
+  const deps = await testDeps({
+    clock,
+    env: { SIFT_ADMIN_TOKEN: TOKEN, SIFT_ALLOW_PRIVATE_HOSTS: '127.0.0.1', ...env },
+  });
+  const app = createApp(deps);
+  const call = (method: string, path: string, body?: unknown, token: string | null = TOKEN) => {
+    const headers: Record<string, string> = {};
+    if (token) headers.authorization = `Bearer ${token}`;
+    // Scripts send JSON; app.tsx's csrf() treats a body-less POST without a type as a form.
+    if (method !== 'GET') headers['content-type'] = 'application/json';
+    return app.request(path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  };
+  return { deps, app, clock, call };
+}
+
+/** A local HTTP server serving the hockey fixture feed at /feed.xml, a 404 elsewhere. */
+export async function feedServer() {
+  const rss = readFileSync(new URL('../fixtures/feeds/hockey-news.rss', import.meta.url), 'utf8');
+  return startServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    if (path === '/feed.xml') {
+      res.writeHead(200, { 'content-type': 'application/rss+xml' });
+      res.end(rss);
+    } else if (path === '/page.html') {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end('<!doctype html><title>Not a feed</title><p>Hello</p>');
+    } else {
+      res.writeHead(404, { 'content-type': 'text/plain' });
+      res.end('nope');
+    }
+  });
+}
+
+/**
+ * Seeds a small instance: two subscribers, a source with two items, an edition per subscriber
+ * (one sent, one failed), feedback clicks and a suppressed address.
+ */
+export async function seed(deps: Deps) {
+  const now = deps.clock();
+  const ada = await addSubscriber(deps, {
+    email: 'ada@example.org',
+    preferences: { interests: ['hockey'] },
+  });
+  const bob = await addSubscriber(deps, { email: 'Bob@Example.org', status: 'pending' });
+  const [source] = await deps.db
+    .insert(sources)
+    .values({
+      url: 'https://feeds.example.org/hockey.xml',
+      title: 'Hockey Wire',
+      lastSuccessAt: now - 3_600_000,
+    })
+    .returning();
+  const [broken] = await deps.db
+    .insert(sources)
+    .values({ url: 'https://broken.example.org/feed', lastError: 'ingest: HTTP 404', errorCount: 3 })
+    .returning();
+  const made = await deps.db
+    .insert(items)
+    .values([
+      {
+        sourceId: source!.id,
+        key: 'a',
+        title: 'Hockey final goes to overtime',
+        summary: 'hockey',
+        fetchedAt: now,
+      },
+      {
+        sourceId: source!.id,
+        key: 'b',
+        title: 'Hockey trade deadline',
+        summary: 'hockey trade',
+        fetchedAt: now,
+      },
+    ])
+    .returning();
+  const [e1, e2] = await deps.db
+    .insert(editions)
+    .values([
+      {
+        subscriberId: ada.id,
+        editionKey: '2026-11-23',
+        picks: made.map((i) => ({ itemId: i.id, score: 1, reasons: ["matches your interest 'hockey'"] })),
+        createdAt: now - 86_400_000,
+      },
+      {
+        subscriberId: ada.id,
+        editionKey: '2026-11-24',
+        picks: [{ itemId: made[0]!.id, score: 1, reasons: ["matches your interest 'hockey'"] }],
+        createdAt: now - 60_000,
+      },
+    ])
+    .returning();
+  await deps.db.insert(outbox).values([
+    {
+      subscriberId: ada.id,
+      editionKey: e1!.editionKey,
+      editionId: e1!.id,
+      status: 'sent',
+      attempts: 1,
+      sentAt: now - 86_000_000,
+      createdAt: now - 86_400_000,
+    },
+    {
+      subscriberId: ada.id,
+      editionKey: e2!.editionKey,
+      editionId: e2!.id,
+      status: 'failed',
+      attempts: 8,
+      lastError: '550 mailbox unavailable',
+      createdAt: now - 60_000,
+    },
+  ]);
+  await deps.db.insert(feedback).values([
+    { subscriberId: ada.id, itemId: made[0]!.id, direction: 'more', change: {}, createdAt: now - 1000 },
+    { subscriberId: ada.id, itemId: made[1]!.id, direction: 'less', change: {}, createdAt: now - 1000 },
+    {
+      subscriberId: ada.id,
+      itemId: made[1]!.id,
+      direction: 'less',
+      change: {},
+      createdAt: now - 900,
+      undoneAt: now,
+    },
+  ]);
+  return { ada, bob, source: source!, broken: broken!, items: made, editions: [e1!, e2!] };
+}
