@@ -9,7 +9,7 @@ import {
   type ParsedFeed,
   resolveUrl,
 } from './parse.ts';
-import { htmlToText, sanitizeItemHtml } from './sanitize.ts';
+import { htmlToText, sanitizeItemHtml, truncateText } from './sanitize.ts';
 
 type Json = Record<string, unknown>;
 
@@ -42,7 +42,7 @@ export function parseJsonFeed(body: string, feedUrl: string, now: number): Parse
     const rawHtml = html || (plain ? `<p>${escapeHtml(plain).replace(/\n{2,}/g, '</p><p>')}</p>` : '');
     const contentHtml = rawHtml ? sanitizeItemHtml(rawHtml, link ?? base) || null : null;
     const summary = htmlToText(text(entry.summary) || html || escapeHtml(plain));
-    const title = htmlToText(text(entry.title), 300) || htmlToText(summary, 80) || 'Untitled';
+    const title = htmlToText(text(entry.title), 300) || truncateText(summary, 80) || 'Untitled';
     const publishedAt = normalizeDate([text(entry.date_published), text(entry.date_modified)], now);
     const authors = Array.isArray(entry.authors)
       ? (entry.authors as Json[])

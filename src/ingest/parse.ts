@@ -4,7 +4,7 @@ import Parser from 'rss-parser';
 import { canonicalUrl, stripTracking } from './canonical-url.ts';
 import { decodeBody } from './decode.ts';
 import { parseJsonFeed } from './json-feed.ts';
-import { htmlToText, sanitizeItemHtml } from './sanitize.ts';
+import { htmlToText, sanitizeItemHtml, truncateText } from './sanitize.ts';
 import { fnv1a } from './simhash.ts';
 
 /** A podcast file or other attachment of an item. */
@@ -105,7 +105,7 @@ const parser = new Parser({
 });
 
 async function parseXmlFeed(input: string, feedUrl: string, now: number): Promise<ParsedFeed> {
-  const body = hardenXml(input);
+  const body = xhtmlAsHtml(hardenXml(input));
   const first = rootElement(body);
   if (first && !/^(rss|feed|rdf:rdf)$/i.test(first)) {
     if (/^(html|head|body|title|meta|div|p|h\d)$/i.test(first))
@@ -176,7 +176,7 @@ function normalizeXmlItem(entry: XmlItem, feedBase: string, now: number): Normal
   const contentHtml = rawHtml ? sanitizeItemHtml(rawHtml, link ?? base) || null : null;
   const summarySource = str(entry.atomSummary) || (encoded ? str(entry.rawDescription) : '') || rawHtml;
   const summary = htmlToText(summarySource);
-  const title = htmlToText(str(entry.title), 300) || htmlToText(summary, 80) || 'Untitled';
+  const title = htmlToText(str(entry.title), 300) || truncateText(summary, 80) || 'Untitled';
   const publishedAt = normalizeDate(
     [entry.isoDate, entry.pubDate, str(entry.dcDate), str(entry.updated)].map(str),
     now,
@@ -204,7 +204,8 @@ function normalizeXmlItem(entry: XmlItem, feedBase: string, now: number): Normal
 }
 
 function authorOf(entry: XmlItem): string | null {
-  const candidates = [entry.creator, entry['dc:creator'], entry.author, entry['itunes:author']];
+  const itunes = entry.itunes as { author?: unknown } | undefined;
+  const candidates = [entry.creator, entry['dc:creator'], entry.author, itunes?.author];
   for (const c of candidates) {
     const value = typeof c === 'string' ? c : (c as { name?: unknown } | undefined)?.name;
     const text = htmlToText(str(Array.isArray(value) ? value[0] : value), 200);
@@ -390,6 +391,24 @@ function repairXml(body: string): string {
           }),
     )
     .join('');
+}
+
+/**
+ * Atom `type="xhtml"` content is inline markup; the XML parser would turn it into objects and
+ * lose its order, so it is handed over as an HTML string (CDATA) instead (RFC 4287 §3.1.1.3).
+ */
+function xhtmlAsHtml(body: string): string {
+  if (!/type\s*=\s*["']xhtml["']/i.test(body)) return body;
+  return body.replace(
+    /<(content|summary|title)(\s[^>]*?)type\s*=\s*["']xhtml["']([^>]*)>([\s\S]*?)<\/\1>/gi,
+    (_m, tag: string, before: string, after: string, inner: string) => {
+      const html = inner
+        .trim()
+        .replace(/^<div\b[^>]*>([\s\S]*)<\/div>$/i, '$1')
+        .replace(/]]>/g, ']]]]><![CDATA[>');
+      return `<${tag}${before}type="html"${after}><![CDATA[${html}]]></${tag}>`;
+    },
+  );
 }
 
 /** Name of the first element after the prolog, comments and processing instructions. */

@@ -131,6 +131,11 @@ export function htmlToText(html: string, max = 600): string {
     .replace(/&#39;/g, "'")
     .replace(/\s+/g, ' ')
     .trim();
+  return truncateText(text, max);
+}
+
+/** Plain text cut at a word boundary near `max`, with an ellipsis when cut. */
+export function truncateText(text: string, max: number): string {
   if (text.length <= max) return text;
   const cut = text.slice(0, max);
   const space = cut.lastIndexOf(' ');
