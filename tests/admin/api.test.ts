@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { outbox } from '../../src/db/schema.ts';
-import { adminSetup, feedServer, seed, TOKEN } from './helpers.ts';
+import { adminSetup, feedServer, type JsonResponse, seed, TOKEN } from './helpers.ts';
 
 type Setup = Awaited<ReturnType<typeof adminSetup>>;
 
@@ -74,7 +74,7 @@ describe('admin API authentication', () => {
 describe('OpenAPI document', () => {
   it('is served at /api/admin/openapi.json and describes every endpoint with bearer security', async () => {
     const { app } = await adminSetup();
-    const res = await app.request('/api/admin/openapi.json');
+    const res = (await app.request('/api/admin/openapi.json')) as JsonResponse;
     expect(res.status).toBe(200);
     const doc = await res.json();
     expect(doc.openapi).toMatch(/^3\./);
@@ -149,7 +149,7 @@ describe('sources', () => {
       <outline text="News"><outline text="Hockey" type="rss" xmlUrl="https://hockey.example.org/feed.xml"/></outline>
       <outline text="Metadata" type="rss" xmlUrl="http://169.254.169.254/latest/meta-data"/>
     </body></opml>`;
-    const post = (body: string) =>
+    const post = async (body: string): Promise<JsonResponse> =>
       app.request('/api/admin/sources/opml', {
         method: 'POST',
         headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'text/x-opml' },
@@ -363,7 +363,7 @@ describe('editions', () => {
 
   it('previews the latest edition as JSON, HTML or text, a given one, or the next one', async () => {
     const latest = await (await s.call('GET', `/api/admin/subscribers/${seeded.ada.id}/preview`)).json();
-    expect(latest).toMatchObject({ kind: 'stored', editionId: seeded.editions[1].id, picks: 1 });
+    expect(latest).toMatchObject({ kind: 'stored', editionId: seeded.editions[1]!.id, picks: 1 });
     expect(latest.html).toContain('Hockey final goes to overtime');
     const html = await s.call('GET', `/api/admin/subscribers/${seeded.ada.id}/preview?format=html`);
     expect(html.headers.get('content-type')).toMatch(/text\/html/);
@@ -371,7 +371,7 @@ describe('editions', () => {
     expect(await text.text()).toContain('Hockey final goes to overtime');
     const given = await s.call(
       'GET',
-      `/api/admin/subscribers/${seeded.ada.id}/preview?editionId=${seeded.editions[0].id}`,
+      `/api/admin/subscribers/${seeded.ada.id}/preview?editionId=${seeded.editions[0]!.id}`,
     );
     expect((await given.json()).picks).toBe(2);
     const next = await (
@@ -386,7 +386,7 @@ describe('editions', () => {
     expect((await s.call('GET', '/api/admin/subscribers/9999/preview')).status).toBe(404);
     const other = await s.call(
       'GET',
-      `/api/admin/subscribers/${seeded.bob.id}/preview?editionId=${seeded.editions[0].id}`,
+      `/api/admin/subscribers/${seeded.bob.id}/preview?editionId=${seeded.editions[0]!.id}`,
     );
     expect(other.status).toBe(404);
     const bad = await s.call('GET', `/api/admin/subscribers/${seeded.ada.id}/preview?format=pdf`);
@@ -394,11 +394,11 @@ describe('editions', () => {
   });
 
   it('resends: the failed row goes back to pending with a fresh attempt count', async () => {
-    const res = await s.call('POST', `/api/admin/editions/${seeded.editions[1].id}/resend`);
+    const res = await s.call('POST', `/api/admin/editions/${seeded.editions[1]!.id}/resend`);
     expect(res.status).toBe(202);
     expect(await res.json()).toMatchObject({ status: 'pending', nextAttemptAt: s.clock() });
     const rows = await s.deps.db.select().from(outbox).all();
-    expect(rows.find((r) => r.editionId === seeded.editions[1].id)).toMatchObject({
+    expect(rows.find((r) => r.editionId === seeded.editions[1]!.id)).toMatchObject({
       status: 'pending',
       attempts: 0,
       lastError: null,
@@ -409,12 +409,12 @@ describe('editions', () => {
 
   it('refuses (409) to resend to an unsubscribed or suppressed address', async () => {
     await s.call('PATCH', `/api/admin/subscribers/${seeded.ada.id}`, { status: 'unsubscribed' });
-    const res = await s.call('POST', `/api/admin/editions/${seeded.editions[0].id}/resend`);
+    const res = await s.call('POST', `/api/admin/editions/${seeded.editions[0]!.id}/resend`);
     expect(res.status).toBe(409);
     expect((await res.json()).error.message).toMatch(/unsubscribed/);
     await s.call('PATCH', `/api/admin/subscribers/${seeded.ada.id}`, { status: 'active' });
     await s.call('POST', `/api/admin/subscribers/${seeded.ada.id}/suppress`, {});
-    const suppressed = await s.call('POST', `/api/admin/editions/${seeded.editions[0].id}/resend`);
+    const suppressed = await s.call('POST', `/api/admin/editions/${seeded.editions[0]!.id}/resend`);
     expect(suppressed.status).toBe(409);
   });
 });

@@ -6,6 +6,10 @@ import { addSubscriber } from '../../src/operator/subscribers.ts';
 import { fakeClock, testDeps } from '../helpers/deps.ts';
 import { startServer } from '../helpers/http.ts';
 
+/** A response whose JSON body tests read without declaring its shape. */
+// biome-ignore lint/suspicious/noExplicitAny: tests assert on the parsed body field by field.
+export type JsonResponse = Omit<Response, 'json'> & { json(): Promise<any> };
+
 /** The admin token every admin test configures. */
 export const TOKEN = 'admin-token-0123456789abcdefghijklmnopqrstuv';
 
@@ -17,16 +21,19 @@ export async function adminSetup(env: Record<string, string> = {}) {
     env: { SIFT_ADMIN_TOKEN: TOKEN, SIFT_ALLOW_PRIVATE_HOSTS: '127.0.0.1', ...env },
   });
   const app = createApp(deps);
-  const call = (method: string, path: string, body?: unknown, token: string | null = TOKEN) => {
+  const call = (
+    method: string,
+    path: string,
+    body?: unknown,
+    token: string | null = TOKEN,
+  ): Promise<JsonResponse> => {
     const headers: Record<string, string> = {};
     if (token) headers.authorization = `Bearer ${token}`;
     // Scripts send JSON; app.tsx's csrf() treats a body-less POST without a type as a form.
     if (method !== 'GET') headers['content-type'] = 'application/json';
-    return app.request(path, {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+    return Promise.resolve(
+      app.request(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) }),
+    );
   };
   return { deps, app, clock, call };
 }
