@@ -31,7 +31,7 @@ type LookupCallback = (
 ) => void;
 
 /** A `lookup` for net.connect that refuses names resolving to any non-public address. */
-function guardedLookup(
+export function guardedLookup(
   hostname: string,
   options: { all?: boolean; family?: number },
   callback: LookupCallback,
