@@ -28,10 +28,8 @@ async function seededFile(n: number) {
   return { url, deps };
 }
 
-function planner(
-  url: string,
-  groupSize: number,
-): { child: ChildProcess; done: Promise<{ code: number | null; out: string }> } {
+/** A planner process; it starts planning when `go()` is called. */
+function planner(url: string, groupSize: number) {
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', 'tests/editions/planner-child.ts', url, String(NOW), String(groupSize)],

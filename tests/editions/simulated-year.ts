@@ -62,7 +62,7 @@ export async function simulateYear(zones: ZoneCase[]) {
   try {
     const subs = zones.flatMap((z) =>
       z.times.flatMap(([h, m]) => [
-        { timezone: z.timezone, frequency: 'daily' as const, deliveryHour: h, deliveryMinute: m },
+        { timezone: z.timezone, frequency: 'daily' as const, weekday: 1, deliveryHour: h, deliveryMinute: m },
         {
           timezone: z.timezone,
           frequency: 'weekly' as const,
