@@ -114,7 +114,16 @@ const NO_BASE = optionsFor(undefined);
  * again before render.
  */
 export function sanitizeItemHtml(html: string, baseUrl?: string): string {
-  return sanitizeHtml(html, baseUrl ? optionsFor(baseUrl) : NO_BASE);
+  const options = baseUrl ? optionsFor(baseUrl) : NO_BASE;
+  // sanitize-html keeps the nesting it was given (<p><p></p></p>), and reading its output again
+  // re-nests it; a few passes reach the fixed point, which makes the function idempotent.
+  let out = sanitizeHtml(html, options);
+  for (let pass = 0; pass < 6; pass++) {
+    const again = sanitizeHtml(out, options);
+    if (again === out) return out;
+    out = again;
+  }
+  return out;
 }
 
 /** Plain text of an HTML fragment, whitespace collapsed, cut at a word boundary near `max`. */

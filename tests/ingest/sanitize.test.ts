@@ -197,7 +197,7 @@ describe('sanitizeItemHtml: properties over generated HTML', () => {
         const once = sanitizeItemHtml(x);
         expect(sanitizeItemHtml(once)).toBe(once);
       }),
-      { numRuns: 500 },
+      { numRuns: 1000 },
     );
   });
 
@@ -206,7 +206,7 @@ describe('sanitizeItemHtml: properties over generated HTML', () => {
       fc.property(html, (x) => {
         expect(hasSink(sanitizeItemHtml(x))).toBe(false);
       }),
-      { numRuns: 500 },
+      { numRuns: 1000 },
     );
   });
 });
