@@ -187,6 +187,16 @@ export async function sentItemIds(db: Db, since: number): Promise<Map<number, Se
   return out;
 }
 
+function safeInt(n: number): number {
+  if (!Number.isSafeInteger(n)) throw new Error(`editions: expected an integer, got ${n}`);
+  return n;
+}
+
+function safeKey(key: string): string {
+  if (!/^\d{4}-(\d{2}-\d{2}|W\d{2})$/.test(key)) throw new Error(`editions: malformed edition key '${key}'`);
+  return key;
+}
+
 /** Which subscribers already have an edition or a recorded skip for these keys: `${id}|${key}`. */
 export async function plannedKeys(db: Db, keys: string[]): Promise<Set<string>> {
   const out = new Set<string>();
@@ -294,20 +304,21 @@ export async function storePlans(
         .returning({ s: editions.subscriberId }),
     );
   // The outbox row points at whichever edition exists for (subscriber, key), ours or a
-  // concurrent planner's; row values keep it to exactly the pairs planned here.
+  // concurrent planner's; row values keep it to exactly the pairs planned here. The values are
+  // written as literals, checked first: drizzle's D1 driver cannot batch a raw statement with
+  // bound parameters, and literals also sidestep D1's 100-parameter limit.
   const mailed = input.editions.filter((e) => e.email);
-  const outboxChunks = chunks(mailed, Math.floor((MAX_PARAMS - 2) / 2));
+  const outboxChunks = chunks(mailed, 200);
   for (const c of outboxChunks) {
-    const pairs = sql.join(
-      c.map((e) => sql`(${e.subscriberId}, ${e.editionKey})`),
-      sql`, `,
-    );
+    const pairs = c.map((e) => `(${safeInt(e.subscriberId)}, '${safeKey(e.editionKey)}')`).join(', ');
     statements.push(
-      db.all<{ id: number }>(sql`INSERT INTO ${outbox}
-        (subscriber_id, edition_key, edition_id, status, attempts, next_attempt_at, created_at)
-        SELECT e.subscriber_id, e.edition_key, e.id, 'pending', 0, ${now}, ${now}
-        FROM ${editions} e WHERE (e.subscriber_id, e.edition_key) IN (VALUES ${pairs})
-        ON CONFLICT DO NOTHING RETURNING id`),
+      db.all<{ id: number }>(
+        sql.raw(`INSERT INTO outbox
+          (subscriber_id, edition_key, edition_id, status, attempts, next_attempt_at, created_at)
+          SELECT e.subscriber_id, e.edition_key, e.id, 'pending', 0, ${safeInt(now)}, ${safeInt(now)}
+          FROM editions e WHERE (e.subscriber_id, e.edition_key) IN (VALUES ${pairs})
+          ON CONFLICT DO NOTHING RETURNING id`),
+      ),
     );
   }
   const skipChunks = chunks(input.skips, Math.floor(MAX_PARAMS / 4));
