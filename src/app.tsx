@@ -10,6 +10,7 @@ import { adminRoutes } from './web/admin.tsx';
 import { feedbackRoutes } from './web/feedback.tsx';
 import { feedRoutes } from './web/feeds.ts';
 import { Layout } from './web/layout.tsx';
+import { outboxViewerRoutes } from './web/outbox-viewer.tsx';
 import { pagesRoutes } from './web/pages.tsx';
 import { preferencesRoutes } from './web/preferences.tsx';
 import { nonceOf } from './web/request.ts';
@@ -57,6 +58,7 @@ export function createApp(deps: Deps) {
   app.route('/', feedRoutes(deps));
   app.route('/', unsubscribeRoutes(deps));
   app.route('/', webhookRoutes(deps));
+  app.route('/', outboxViewerRoutes(deps));
   app.route('/', adminRoutes(deps));
   app.notFound((c) =>
     c.html(<ErrorPage status={404} message="There is nothing here." nonce={nonceOf(c)} />, 404),

@@ -19,7 +19,19 @@ export const configSchema = z.object({
   SIFT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   SIFT_MAIL_FROM: z.string().min(3).default('Sift <sift@localhost>'),
   SIFT_UNSUBSCRIBE_MAILTO: z.string().email().optional(),
-  SIFT_MAILER: z.enum(['outbox', 'smtp']).default('outbox'),
+  SIFT_MAILER: z.enum(['outbox', 'smtp', 'http']).default('outbox'),
+  /** Email API used by SIFT_MAILER=http (over fetch, so it also works on Workers). */
+  SIFT_HTTP_PROVIDER: z.enum(['resend']).default('resend'),
+  /** API key of the http provider (a secret on Workers). */
+  SIFT_HTTP_API_KEY: z.string().min(8, 'must be the provider API key').optional(),
+  /** API root of the http provider; only set it for a proxy or a test server. */
+  SIFT_HTTP_API_URL: httpUrl.optional(),
+  /** Messages sent per second at most (0: no limit). */
+  SIFT_SEND_RATE: z.coerce.number().min(0).max(10_000).default(10),
+  /** Shared secret of the bounce/complaint webhooks (Resend's whsec_… signing secret, or any ≥ 24 chars for the generic form). */
+  SIFT_WEBHOOK_SECRET: z.string().min(24, 'must be at least 24 characters').optional(),
+  /** Dev-only outbox viewer at /dev/outbox: auto (on for the outbox mailer on a localhost base URL), on, off. */
+  SIFT_OUTBOX_VIEWER: z.enum(['auto', 'on', 'off']).default('auto'),
   SMTP_URL: z
     .string()
     .regex(/^smtps?:\/\//, 'expected smtp://user:pass@host:port or smtps://…')
@@ -96,6 +108,11 @@ export function parseConfig(record: Record<string, string | undefined>): Config 
   if (raw.SIFT_MAILER === 'smtp' && !raw.SMTP_URL) {
     throw new ConfigError(
       'invalid configuration:\n  SMTP_URL: required when SIFT_MAILER=smtp (smtp://user:pass@host:587)',
+    );
+  }
+  if (raw.SIFT_MAILER === 'http' && !raw.SIFT_HTTP_API_KEY) {
+    throw new ConfigError(
+      'invalid configuration:\n  SIFT_HTTP_API_KEY: required when SIFT_MAILER=http (your Resend API key, re_…)',
     );
   }
   return { ...raw, baseUrl: raw.SIFT_BASE_URL ?? `http://localhost:${raw.PORT}` };

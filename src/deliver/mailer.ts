@@ -20,14 +20,27 @@ export interface Mailer {
   close?(): Promise<void>;
 }
 
-/** A failed send; `permanent` failures are not retried. */
+/** What a failed send means for the address, beyond this one message. */
+export interface MailErrorDetails {
+  /** The address does not exist (SMTP 5.1.1, 5.1.10 or the provider's equivalent): suppress it. */
+  noSuchUser?: boolean;
+  /** The provider's status (SMTP reply code or HTTP status), for the log and the outbox row. */
+  status?: number;
+}
+
+/** A failed send; `permanent` failures are not retried; `retryAfterMs` is the server's own wish. */
 export class MailError extends Error {
+  readonly noSuchUser: boolean;
+  readonly status?: number;
   constructor(
     message: string,
     readonly permanent: boolean,
     readonly retryAfterMs?: number,
+    details: MailErrorDetails = {},
   ) {
     super(message);
     this.name = 'MailError';
+    this.noSuchUser = details.noSuchUser ?? false;
+    this.status = details.status;
   }
 }

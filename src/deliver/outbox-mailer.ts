@@ -1,4 +1,4 @@
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import type { Mailer, OutgoingEmail } from './mailer.ts';
@@ -19,13 +19,41 @@ export function composeMime(email: OutgoingEmail): Promise<Buffer> {
     .build();
 }
 
+/** One message in the outbox folder. */
+export interface OutboxEntry {
+  /** File name without extension; `.eml` and `.html` exist for it. */
+  name: string;
+  to: string;
+  subject: string;
+  writtenAt: number;
+}
+
+/** A mailer whose messages can be listed and read back (the dev outbox viewer uses it). */
+export interface BrowsableMailer extends Mailer {
+  listMessages(limit?: number): Promise<OutboxEntry[]>;
+  /** The message's `.html` or `.eml` file, or null for an unknown name. */
+  readMessage(name: string, kind: 'html' | 'eml'): Promise<Buffer | null>;
+}
+
+/** Whether a mailer can be browsed (the outbox mailer can). */
+export function isBrowsable(mailer: Mailer): mailer is BrowsableMailer {
+  return typeof (mailer as Partial<BrowsableMailer>).listMessages === 'function';
+}
+
+// Names we wrote: stamp, address and key from [A-Za-z0-9@._-] only, so no path can sneak in.
+const SAFE_NAME = /^[A-Za-z0-9@._-]{1,200}$/;
+
 /**
  * The default transport: writes each email as an `.eml` file (open it in any mail client) and
  * an `.html` copy into a folder. Files are written under a temporary name and renamed, so a
- * crash never leaves half a message.
+ * crash never leaves half a message. A `.json` sidecar keeps recipient and subject for listing.
  */
-export function createOutboxMailer(dir: string): Mailer {
+export function createOutboxMailer(dir: string): BrowsableMailer {
   let ready: Promise<unknown> | null = null;
+  const put = async (file: string, data: string | Buffer) => {
+    await writeFile(`${file}.tmp`, data);
+    await rename(`${file}.tmp`, file);
+  };
   return {
     name: 'outbox',
     async send(email) {
@@ -33,13 +61,45 @@ export function createOutboxMailer(dir: string): Mailer {
       await ready;
       const stamp = new Date().toISOString().replace(/[:.]/g, '-');
       const safeTo = email.to.replace(/[^a-zA-Z0-9@._-]/g, '_');
-      const base = join(dir, `${stamp}-${safeTo}-${email.idempotencyKey}`);
+      const base = join(dir, `${stamp}-${safeTo}-${email.idempotencyKey.replace(/[^a-zA-Z0-9._-]/g, '_')}`);
       const raw = await composeMime(email);
-      await writeFile(`${base}.html.tmp`, email.html);
-      await rename(`${base}.html.tmp`, `${base}.html`);
-      await writeFile(`${base}.eml.tmp`, raw);
-      await rename(`${base}.eml.tmp`, `${base}.eml`);
+      await put(`${base}.html`, email.html);
+      await put(`${base}.json`, JSON.stringify({ to: email.to, subject: email.subject }));
+      // The .eml last: its presence means the message is complete.
+      await put(`${base}.eml`, raw);
       return { providerId: base };
+    },
+    async listMessages(limit = 200) {
+      let files: string[];
+      try {
+        files = await readdir(dir);
+      } catch {
+        return [];
+      }
+      const names = files
+        .filter((f) => f.endsWith('.eml'))
+        .map((f) => f.slice(0, -4))
+        .sort()
+        .reverse()
+        .slice(0, limit);
+      return Promise.all(
+        names.map(async (name): Promise<OutboxEntry> => {
+          const meta = await readFile(join(dir, `${name}.json`), 'utf8')
+            .then((t) => JSON.parse(t) as { to?: string; subject?: string })
+            .catch(() => ({}) as { to?: string; subject?: string });
+          const info = await stat(join(dir, `${name}.eml`));
+          return {
+            name,
+            to: meta.to ?? '',
+            subject: meta.subject ?? '(no subject)',
+            writtenAt: info.mtimeMs,
+          };
+        }),
+      );
+    },
+    async readMessage(name, kind) {
+      if (!SAFE_NAME.test(name) || name.includes('..')) return null;
+      return readFile(join(dir, `${name}.${kind}`)).catch(() => null);
     },
   };
 }

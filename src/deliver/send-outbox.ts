@@ -1,13 +1,17 @@
+import type { OutboxRow } from '../db/schema.ts';
 import type { Deps } from '../deps.ts';
 import { loadEditionViews } from '../editions/load-view.ts';
 import { renderDigest } from '../render/email.ts';
 import { getEdition } from '../store/editions.ts';
-import { claimOutbox, settleOutbox } from '../store/outbox.ts';
-import { getSubscriber, isSuppressed } from '../store/subscribers.ts';
+import { claimOutbox, editionRunStatus, settleOutbox } from '../store/outbox.ts';
+import { getSubscriber } from '../store/subscribers.ts';
 import { MailError, type OutgoingEmail } from './mailer.ts';
+import { createRateLimiter, type RateLimiter } from './rate-limit.ts';
+import { DEFAULT_RETRY, type RetryPolicy, retryDelay } from './retry-policy.ts';
+import { findSuppression, suppressAddress } from './suppression.ts';
 
-const LEASE_MS = 5 * 60_000;
-const MAX_ATTEMPTS = 8;
+/** A claimed row stays ours this long; a crashed sender's rows are reclaimed after it. */
+export const LEASE_MS = 5 * 60_000;
 
 /** What one send run did. */
 export interface SendStats {
@@ -17,7 +21,22 @@ export interface SendStats {
   suppressed: number;
 }
 
-/** Builds the email for one outbox row: rendered edition plus RFC 8058 headers. */
+/** The outcome of sending one claimed row. */
+export type SendOutcome = 'sent' | 'failed' | 'retried' | 'suppressed' | 'lease-lost';
+
+/** Tuning for a send run; every field has a default. */
+export interface SendOptions {
+  /** Rows claimed at once (default: what the rate limit sends in a quarter of the lease, ≤ 50). */
+  batch?: number;
+  leaseMs?: number;
+  retry?: RetryPolicy;
+  /** Shared limiter (default: one at config SIFT_SEND_RATE per run). */
+  limiter?: RateLimiter;
+  /** Jitter source, for tests. */
+  random?: () => number;
+}
+
+/** Builds the email for one outbox row: rendered edition plus RFC 8058 and RFC 2919 headers. */
 export async function buildOutgoing(
   deps: Pick<Deps, 'db' | 'config' | 'secret'>,
   row: { id: number; editionId: number; subscriberId: number },
@@ -50,54 +69,134 @@ export async function buildOutgoing(
 }
 
 /**
+ * Sends one claimed row (status 'sending', our lease): suppression checked again just before
+ * sending, then send, then mark 'sent' only after the transport accepted. Transient failures
+ * go back to 'pending' with a backoff; permanent ones are 'failed'; "no such user" also
+ * suppresses the address. Reusable by a queue consumer that claimed one row.
+ */
+export async function sendOne(
+  deps: Deps,
+  row: OutboxRow,
+  options: Pick<SendOptions, 'retry' | 'limiter' | 'random'> = {},
+): Promise<SendOutcome> {
+  const policy = options.retry ?? DEFAULT_RETRY;
+  const held = row.leaseUntil;
+  if (held != null && deps.clock() >= held) return 'lease-lost';
+  const settle = (patch: Parameters<typeof settleOutbox>[2]) => settleOutbox(deps.db, row.id, patch, held);
+
+  const subscriber = await getSubscriber(deps.db, row.subscriberId);
+  const reason = !subscriber
+    ? 'subscriber deleted'
+    : subscriber.status !== 'active'
+      ? `subscriber is ${subscriber.status}`
+      : !subscriber.emailEnabled
+        ? 'email turned off by the subscriber'
+        : (await findSuppression(deps.db, subscriber.email))
+          ? 'address is on the suppression list'
+          : null;
+  if (reason) {
+    await settle({ status: 'suppressed', leaseUntil: null, lastError: reason });
+    return 'suppressed';
+  }
+
+  let email: OutgoingEmail | null;
+  try {
+    email = await buildOutgoing(deps, row);
+  } catch (e) {
+    // A rendering bug must not loop forever: it is retried like a transient failure, then failed.
+    return failAttempt(
+      deps,
+      row,
+      settle,
+      new MailError(`render: ${(e as Error).message}`, false),
+      policy,
+      options,
+    );
+  }
+  if (!email) {
+    await settle({ status: 'failed', leaseUntil: null, lastError: 'edition no longer exists' });
+    return 'failed';
+  }
+  try {
+    await options.limiter?.acquire();
+    await deps.mailer.send(email);
+  } catch (e) {
+    return failAttempt(deps, row, settle, e, policy, options);
+  }
+  await settle({
+    status: 'sent',
+    sentAt: deps.clock(),
+    messageId: email.messageId,
+    leaseUntil: null,
+    lastError: null,
+  });
+  return 'sent';
+}
+
+async function failAttempt(
+  deps: Deps,
+  row: OutboxRow,
+  settle: (patch: Parameters<typeof settleOutbox>[2]) => Promise<boolean>,
+  e: unknown,
+  policy: RetryPolicy,
+  options: Pick<SendOptions, 'random'>,
+): Promise<SendOutcome> {
+  const err = e instanceof MailError ? e : new MailError(`deliver: ${(e as Error).message}`, false);
+  const now = deps.clock();
+  if (err.noSuchUser) {
+    const subscriber = await getSubscriber(deps.db, row.subscriberId);
+    if (subscriber) await suppressAddress(deps.db, subscriber.email, 'no-such-user', err.message, now);
+  }
+  const final = err.permanent || row.attempts >= policy.maxAttempts;
+  const lastError = err.noSuchUser ? `${err.message} (address suppressed)` : err.message;
+  await settle(
+    final
+      ? { status: 'failed', leaseUntil: null, lastError }
+      : {
+          status: 'pending',
+          leaseUntil: null,
+          lastError,
+          nextAttemptAt: now + retryDelay(row.attempts, err.retryAfterMs, policy, options.random),
+        },
+  );
+  deps.log.warn('deliver: send failed', {
+    outbox: row.id,
+    attempt: row.attempts,
+    final,
+    suppressed: err.noSuchUser,
+    error: err.message,
+  });
+  return final ? 'failed' : 'retried';
+}
+
+/**
  * Sends what is due in the outbox: claim (with a lease) → send → mark sent only after the
  * transport accepted. A crash between send and mark leaves the row 'sending' until its lease
- * expires; it is then claimed again, so nobody is skipped (at most that one message repeats).
+ * expires; it is then claimed again, so nobody is skipped (at most that one message repeats,
+ * and an HTTP provider sees the same idempotency key). Sends are paced by the rate limit.
  */
-export async function sendOutbox(deps: Deps, options: { batch?: number } = {}): Promise<SendStats> {
+export async function sendOutbox(deps: Deps, options: SendOptions = {}): Promise<SendStats> {
   const stats: SendStats = { sent: 0, failed: 0, retried: 0, suppressed: 0 };
+  const leaseMs = options.leaseMs ?? LEASE_MS;
+  const rate = deps.config.SIFT_SEND_RATE;
+  const limiter = options.limiter ?? createRateLimiter(rate);
+  // A batch must be sendable well within its lease, or another sender would reclaim its tail.
+  const batch =
+    options.batch ?? (rate > 0 ? Math.max(1, Math.min(50, Math.floor((rate * leaseMs) / 4000))) : 50);
+  const keys = new Set<string>();
   for (;;) {
-    const now = deps.clock();
-    const rows = await claimOutbox(deps.db, now, LEASE_MS, options.batch ?? 50);
-    if (rows.length === 0) return stats;
+    const rows = await claimOutbox(deps.db, deps.clock(), leaseMs, batch);
+    if (rows.length === 0) break;
     for (const row of rows) {
-      const subscriber = await getSubscriber(deps.db, row.subscriberId);
-      if (subscriber?.status !== 'active' || (await isSuppressed(deps.db, subscriber.email))) {
-        await settleOutbox(deps.db, row.id, { status: 'suppressed', leaseUntil: null });
-        stats.suppressed++;
-        continue;
-      }
-      try {
-        const email = await buildOutgoing(deps, row);
-        if (!email) {
-          await settleOutbox(deps.db, row.id, { status: 'failed', lastError: 'edition no longer exists' });
-          stats.failed++;
-          continue;
-        }
-        await deps.mailer.send(email);
-        await settleOutbox(deps.db, row.id, {
-          status: 'sent',
-          sentAt: deps.clock(),
-          messageId: email.messageId,
-          leaseUntil: null,
-          lastError: null,
-        });
-        stats.sent++;
-      } catch (e) {
-        const err = e as Error;
-        const permanent = (err instanceof MailError && err.permanent) || row.attempts >= MAX_ATTEMPTS;
-        const backoff =
-          err instanceof MailError && err.retryAfterMs ? err.retryAfterMs : 60_000 * 2 ** row.attempts;
-        await settleOutbox(deps.db, row.id, {
-          status: permanent ? 'failed' : 'pending',
-          lastError: err.message,
-          leaseUntil: null,
-          nextAttemptAt: deps.clock() + Math.min(backoff, 6 * 3_600_000) * (0.8 + Math.random() * 0.4),
-        });
-        if (permanent) stats.failed++;
-        else stats.retried++;
-        deps.log.warn('deliver: send failed', { outbox: row.id, permanent, error: err.message });
-      }
+      keys.add(row.editionKey);
+      const outcome = await sendOne(deps, row, { ...options, limiter });
+      if (outcome !== 'lease-lost') stats[outcome]++;
     }
   }
+  if (keys.size > 0)
+    for (const run of await editionRunStatus(deps.db, { editionKeys: [...keys] }))
+      deps.log.info(run.complete ? 'deliver: edition run complete' : 'deliver: edition run in progress', {
+        ...run,
+      });
+  return stats;
 }

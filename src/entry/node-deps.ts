@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Config } from '../config.ts';
 import { migrateLibsql, openLibsql } from '../db/libsql.ts';
+import { createHttpMailer } from '../deliver/http-mailer.ts';
 import type { Mailer } from '../deliver/mailer.ts';
 import { createOutboxMailer } from '../deliver/outbox-mailer.ts';
 import { createSmtpMailer } from '../deliver/smtp-mailer.ts';
@@ -46,6 +47,11 @@ export function diskBundledFeeds(clock: () => number): BundledFeeds {
 /** Creates the configured mail transport. */
 export function createMailer(config: Config, dataDir: string): Mailer {
   if (config.SIFT_MAILER === 'smtp') return createSmtpMailer(config.SMTP_URL!);
+  if (config.SIFT_MAILER === 'http')
+    return createHttpMailer(config.SIFT_HTTP_PROVIDER, {
+      apiKey: config.SIFT_HTTP_API_KEY!,
+      apiUrl: config.SIFT_HTTP_API_URL,
+    });
   return createOutboxMailer(join(dataDir, 'outbox'));
 }
 

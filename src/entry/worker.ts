@@ -3,6 +3,7 @@ import { createApp } from '../app.tsx';
 import { parseConfig } from '../config.ts';
 import type { Db } from '../db/client.ts';
 import * as schema from '../db/schema.ts';
+import { createHttpMailer } from '../deliver/http-mailer.ts';
 import { MailError, type Mailer } from '../deliver/mailer.ts';
 import type { Deps } from '../deps.ts';
 import { editionsJob, ingestJob, sendJob } from '../jobs/run-cycle.ts';
@@ -14,7 +15,7 @@ export interface Env {
   [key: string]: unknown;
 }
 
-// No mail transport runs inside Workers yet: rows stay pending (never lost) until one is configured.
+// Without SIFT_MAILER=http no transport runs inside Workers: rows stay pending (never lost).
 const noMailer: Mailer = {
   name: 'none',
   async send() {
@@ -37,7 +38,13 @@ export function workerDeps(env: Env): Deps {
     db,
     config,
     secret: config.SIFT_SECRET,
-    mailer: noMailer,
+    mailer:
+      config.SIFT_MAILER === 'http'
+        ? createHttpMailer(config.SIFT_HTTP_PROVIDER, {
+            apiKey: config.SIFT_HTTP_API_KEY!,
+            apiUrl: config.SIFT_HTTP_API_URL,
+          })
+        : noMailer,
     log: createLog(config.LOG_LEVEL, (line) => console.log(line)),
     clock: Date.now,
     fetch: (input, init) => fetch(input, init),

@@ -5,7 +5,7 @@ import { type OutboxRow, outbox } from '../db/schema.ts';
 /**
  * Claims up to `limit` rows to send: pending rows whose time has come, and rows whose lease
  * expired (a sender crashed mid-run). One UPDATE … RETURNING, so two senders never claim the
- * same row.
+ * same row. Each claimed row comes back with its new lease, which settling must present.
  */
 export async function claimOutbox(db: Db, now: number, leaseMs: number, limit: number): Promise<OutboxRow[]> {
   const rows = await db.all<Record<string, unknown>>(sql`UPDATE ${outbox}
@@ -13,10 +13,10 @@ export async function claimOutbox(db: Db, now: number, leaseMs: number, limit: n
     WHERE id IN (
       SELECT id FROM ${outbox}
       WHERE (status = 'pending' AND next_attempt_at <= ${now}) OR (status = 'sending' AND lease_until < ${now})
-      ORDER BY id LIMIT ${limit}
+      ORDER BY next_attempt_at, id LIMIT ${limit}
     )
     RETURNING *`);
-  return rows.map(fromRaw);
+  return rows.map(fromRaw).sort((a, b) => a.id - b.id);
 }
 
 function fromRaw(r: Record<string, unknown>): OutboxRow {
@@ -36,7 +36,11 @@ function fromRaw(r: Record<string, unknown>): OutboxRow {
   };
 }
 
-/** Marks a claimed row with its outcome; only while we still hold it (status 'sending'). */
+/**
+ * Marks a claimed row with its outcome, only while we still hold it: status 'sending' and,
+ * when given, the lease we claimed it with (a sender whose lease ran out and was reclaimed by
+ * another must not overwrite that one's result). Returns whether the row was updated.
+ */
 export async function settleOutbox(
   db: Db,
   id: number,
@@ -44,11 +48,20 @@ export async function settleOutbox(
     Partial<OutboxRow>,
     'status' | 'lastError' | 'messageId' | 'sentAt' | 'nextAttemptAt' | 'leaseUntil'
   >,
-): Promise<void> {
-  await db
+  heldLease?: number | null,
+): Promise<boolean> {
+  const rows = await db
     .update(outbox)
     .set(patch)
-    .where(and(eq(outbox.id, id), eq(outbox.status, 'sending')));
+    .where(
+      and(
+        eq(outbox.id, id),
+        eq(outbox.status, 'sending'),
+        heldLease == null ? undefined : eq(outbox.leaseUntil, heldLease),
+      ),
+    )
+    .returning({ id: outbox.id });
+  return rows.length > 0;
 }
 
 /** Counts of outbox rows by status. */
@@ -58,5 +71,64 @@ export async function outboxCounts(db: Db): Promise<Record<string, number>> {
     .from(outbox)
     .groupBy(outbox.status)
     .all();
-  return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+  return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+}
+
+/** Delivery status of one edition run (all outbox rows with one edition key). */
+export interface EditionRunStatus {
+  editionKey: string;
+  pending: number;
+  sending: number;
+  sent: number;
+  failed: number;
+  suppressed: number;
+  /** True when no row is pending or sending: every email reached a final state. */
+  complete: boolean;
+}
+
+/**
+ * Status of edition runs, newest key first: counts per outcome and whether the run is complete
+ * (no row pending or sending). With `editionKeys`, only those runs.
+ */
+export async function editionRunStatus(
+  db: Db,
+  options: { editionKeys?: string[]; limit?: number } = {},
+): Promise<EditionRunStatus[]> {
+  const keys = options.editionKeys;
+  if (keys && keys.length === 0) return [];
+  const rows = await db
+    .select({ key: outbox.editionKey, status: outbox.status, n: sql<number>`count(*)` })
+    .from(outbox)
+    .where(
+      keys
+        ? sql`${outbox.editionKey} IN (${sql.join(
+            keys.map((k) => sql`${k}`),
+            sql`, `,
+          )})`
+        : undefined,
+    )
+    .groupBy(outbox.editionKey, outbox.status)
+    .all();
+  const byKey = new Map<string, EditionRunStatus>();
+  for (const r of rows) {
+    let s = byKey.get(r.key);
+    if (!s)
+      byKey.set(
+        r.key,
+        (s = {
+          editionKey: r.key,
+          pending: 0,
+          sending: 0,
+          sent: 0,
+          failed: 0,
+          suppressed: 0,
+          complete: true,
+        }),
+      );
+    s[r.status] += Number(r.n);
+  }
+  const out = [...byKey.values()]
+    .map((s) => ({ ...s, complete: s.pending + s.sending === 0 }))
+    .sort((a, b) => (a.editionKey < b.editionKey ? 1 : a.editionKey > b.editionKey ? -1 : 0));
+  return options.limit ? out.slice(0, options.limit) : out;
 }

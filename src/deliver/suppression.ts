@@ -1,0 +1,38 @@
+import { eq, sql } from 'drizzle-orm';
+import type { Db } from '../db/client.ts';
+import { suppressions } from '../db/schema.ts';
+
+/** Why an address is on the suppression list. */
+export type SuppressionReason = 'bounce' | 'complaint' | 'no-such-user' | 'operator';
+
+/**
+ * Adds an address to the suppression list (idempotent: the first entry and its reason stay).
+ * Addresses are compared lower-cased, as subscribers' addresses are stored.
+ */
+export async function suppressAddress(
+  db: Db,
+  email: string,
+  reason: SuppressionReason,
+  detail: string,
+  now: number,
+): Promise<boolean> {
+  const rows = await db
+    .insert(suppressions)
+    .values({
+      email: email.trim().toLowerCase(),
+      reason: `${reason}: ${detail}`.slice(0, 500),
+      createdAt: now,
+    })
+    .onConflictDoNothing()
+    .returning({ email: suppressions.email });
+  return rows.length > 0;
+}
+
+/** The suppression entry for an address (case-insensitive), or undefined. */
+export function findSuppression(db: Db, email: string) {
+  return db
+    .select()
+    .from(suppressions)
+    .where(eq(sql`lower(${suppressions.email})`, email.trim().toLowerCase()))
+    .get();
+}
