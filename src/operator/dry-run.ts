@@ -1,15 +1,14 @@
-import type { EditionPick, Subscriber } from '../db/schema.ts';
+import type { EditionPick } from '../db/schema.ts';
 import type { Deps } from '../deps.ts';
-import { toRankItem } from '../editions/build-editions.ts';
-import { editionKey, isDue } from '../editions/schedule.ts';
-import type { Preferences } from '../preferences/schema.ts';
+import { findDue, toRankItem } from '../editions/build-editions.ts';
 import { createRanker } from '../rank/index.ts';
-import { existingEditionKeys, sentItemIds } from '../store/editions.ts';
+import { loadPlanInputs, maxFreshnessHours } from '../store/editions.ts';
 import { listRecentItems } from '../store/items.ts';
-import { listPlannable } from '../store/subscribers.ts';
+import { emailsByIds } from '../store/stats.ts';
 import { listTopics } from '../store/topics.ts';
 
-const DAY = 86_400_000;
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
 
 /** What an edition build would do for one subscriber. */
 export interface PlannedEdition {
@@ -19,71 +18,78 @@ export interface PlannedEdition {
   picks: EditionPick[];
 }
 
-/** The outcome of a dry run: the same counts a real build reports, plus what each would get. */
+/** The outcome of a dry run: the counts a real build reports, plus what each would get. */
 export interface DryRunResult {
   due: number;
   wouldBuild: number;
   empty: number;
-  alreadyPlanned: number;
+  late: number;
   editions: PlannedEdition[];
 }
 
 /**
- * Ranks picks for the given subscribers exactly as an edition build would (same window, same
- * exclusions, same topics) without writing anything. `onProgress` is called after each one.
+ * Ranks picks for these subscribers exactly as an edition build does (same due check, item
+ * window, exclusions of what was already sent, topics and ranker) and returns them. Reads only.
  */
 export async function rankInMemory(
   deps: Pick<Deps, 'db' | 'clock'>,
-  candidates: { subscriber: Subscriber; prefs: Preferences; key: string }[],
+  candidates: { subscriberId: number; email: string; key: string }[],
   onProgress?: (done: number, total: number) => void,
 ): Promise<PlannedEdition[]> {
   if (candidates.length === 0) return [];
   const now = deps.clock();
-  const maxWindow = Math.max(...candidates.map((c) => c.prefs.freshnessHours)) * 3_600_000;
-  const [items, sent, topics] = await Promise.all([
-    listRecentItems(deps.db, now - Math.max(maxWindow, DAY)),
-    sentItemIds(deps.db, now - 30 * DAY),
+  const windowMs = Math.max((await maxFreshnessHours(deps.db)) * HOUR, DAY);
+  const [items, topics, inputs] = await Promise.all([
+    listRecentItems(deps.db, now - windowMs),
     listTopics(deps.db),
+    loadPlanInputs(
+      deps.db,
+      candidates.map((c) => c.subscriberId),
+      now - windowMs,
+    ),
   ]);
   const ranker = createRanker(items.map(toRankItem), { topics });
-  const out: PlannedEdition[] = [];
-  candidates.forEach(({ subscriber, prefs, key }, i) => {
-    const picks = ranker.rank(prefs, { now, exclude: sent.get(subscriber.id) });
-    out.push({
-      subscriberId: subscriber.id,
-      email: subscriber.email,
-      editionKey: key,
-      picks: picks.map((p) => ({ itemId: Number(p.id), score: p.score, reasons: p.reasons })),
+  return candidates.map((c, i) => {
+    const picks = ranker.rank(inputs.prefs.get(c.subscriberId)!, {
+      now,
+      exclude: inputs.sent.get(c.subscriberId),
     });
     onProgress?.(i + 1, candidates.length);
+    return {
+      subscriberId: c.subscriberId,
+      email: c.email,
+      editionKey: c.key,
+      picks: picks.map((p) => ({ itemId: Number(p.id), score: p.score, reasons: p.reasons })),
+    };
   });
-  return out;
 }
 
 /**
- * `sift editions build --dry-run`: who is due and what each would get, computed in memory.
- * Writes nothing (no edition, no outbox row), so it is safe on a live instance.
+ * `sift editions build --dry-run`: who is due and what each would get, computed in memory with
+ * the planner's own due check. Writes nothing (no edition, outbox row or skip record), so it is
+ * safe on a live instance.
  */
 export async function planEditionsDryRun(
-  deps: Pick<Deps, 'db' | 'clock'>,
+  deps: Pick<Deps, 'db' | 'clock' | 'config'>,
   options: { force?: boolean; onProgress?: (done: number, total: number) => void } = {},
 ): Promise<DryRunResult> {
   const now = deps.clock();
-  const candidates = (await listPlannable(deps.db, now))
-    .filter(({ subscriber }) => options.force || isDue(subscriber, now))
-    .map((c) => ({ ...c, key: editionKey(c.subscriber, now) }));
-  const existing = await existingEditionKeys(
+  const { due, late } = await findDue(deps, now, { force: options.force });
+  const emails = await emailsByIds(
     deps.db,
-    candidates.map((c) => c.key),
+    due.map((c) => c.subscriber.id),
   );
-  const due = candidates.filter((c) => !existing.has(`${c.subscriber.id}|${c.key}`));
-  const planned = await rankInMemory(deps, due, options.onProgress);
+  const planned = await rankInMemory(
+    deps,
+    due.map((c) => ({ subscriberId: c.subscriber.id, email: emails.get(c.subscriber.id) ?? '', key: c.key })),
+    options.onProgress,
+  );
   const editions = planned.filter((p) => p.picks.length > 0);
   return {
     due: due.length,
     wouldBuild: editions.length,
     empty: planned.length - editions.length,
-    alreadyPlanned: candidates.length - due.length,
+    late: late.length,
     editions,
   };
 }

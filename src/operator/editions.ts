@@ -6,7 +6,7 @@ import { AppError, NotFoundError } from '../errors.ts';
 import { renderDigest } from '../render/email.ts';
 import { getEdition, latestEditions } from '../store/editions.ts';
 import { type EditionListRow, listEditionRows, requeueEdition } from '../store/stats.ts';
-import { getPreferences, getSubscriber, isSuppressed } from '../store/subscribers.ts';
+import { getSubscriber, isSuppressed } from '../store/subscribers.ts';
 import { rankInMemory } from './dry-run.ts';
 
 /** Editions, newest first, optionally of one subscriber. */
@@ -70,10 +70,8 @@ export async function previewEdition(
     const [latest] = await latestEditions(deps.db, subscriber.id, 1);
     if (latest) return renderStored(deps, subscriber, latest);
   }
-  const prefs = await getPreferences(deps.db, subscriber.id);
-  if (!prefs) throw new NotFoundError(`subscriber ${subscriber.id} has no preferences`);
   const key = editionKey(subscriber, deps.clock());
-  const [planned] = await rankInMemory(deps, [{ subscriber, prefs, key }]);
+  const [planned] = await rankInMemory(deps, [{ subscriberId: subscriber.id, email: subscriber.email, key }]);
   const edition: Edition = {
     id: 0,
     subscriberId: subscriber.id,

@@ -84,6 +84,8 @@ export async function addSubscriber(
   },
 ): Promise<Subscriber> {
   const email = normalizeEmail(input.email);
+  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email) || email.length > 254)
+    throw new AppError('bad_request', `email: '${input.email.trim()}' is not an email address`);
   if (await getSubscriberByEmail(deps.db, email))
     throw new AppError('conflict', `a subscriber with address ${email} already exists`);
   const timezone = input.timezone ?? 'UTC';

@@ -359,3 +359,17 @@ export function listSourcesForHealth(db: Db): Promise<Source[]> {
     .orderBy(desc(sql`${sources.lastError} IS NOT NULL`), asc(sources.id))
     .all();
 }
+
+/** Addresses of these subscribers, by id (chunked under SQLite's parameter limit). */
+export async function emailsByIds(db: Db, ids: number[]): Promise<Map<number, string>> {
+  const out = new Map<number, string>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = await db
+      .select({ id: subscribers.id, email: subscribers.email })
+      .from(subscribers)
+      .where(inArray(subscribers.id, ids.slice(i, i + 500)))
+      .all();
+    for (const r of rows) out.set(r.id, r.email);
+  }
+  return out;
+}

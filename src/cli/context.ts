@@ -1,0 +1,67 @@
+import { parseConfig } from '../config.ts';
+import type { Deps } from '../deps.ts';
+import { createNodeDeps } from '../entry/node-deps.ts';
+import { AppError, ConfigError } from '../errors.ts';
+import { UsageError } from './args.ts';
+
+/** Where a command writes: stdout for results, stderr for progress and errors. */
+export interface Io {
+  out(text: string): void;
+  err(text: string): void;
+  /** Whether stderr is a terminal (progress bars only then). */
+  tty: boolean;
+}
+
+/** The process's stdout and stderr. */
+export const stdio: Io = {
+  out: (s) => void process.stdout.write(s),
+  err: (s) => void process.stderr.write(s),
+  tty: !!process.stderr.isTTY,
+};
+
+/**
+ * Runs a command body with Node deps built exactly as `npm start` builds them (config from the
+ * environment, migrated database), then closes them. Maps failures to exit codes: usage
+ * errors 2, configuration and expected failures (AppError) 1 with a one-line reason.
+ */
+export async function runWithDeps(
+  name: string,
+  usage: string,
+  io: Io,
+  body: (deps: Deps) => Promise<number>,
+): Promise<number> {
+  let node: Awaited<ReturnType<typeof createNodeDeps>> | undefined;
+  try {
+    const config = parseConfig(process.env);
+    node = await createNodeDeps(config);
+    // Routine progress logs would interleave with the command's own output.
+    const log = { ...node.deps.log, info() {}, debug() {} };
+    return await body({ ...node.deps, log });
+  } catch (e) {
+    return reportError(name, usage, io, e);
+  } finally {
+    await node?.close();
+  }
+}
+
+/** Prints an error the way every command does and returns its exit code. */
+export function reportError(name: string, usage: string, io: Io, e: unknown): number {
+  if (e instanceof UsageError) {
+    io.err(`${name}: ${e.message}\n\n${usage}`);
+    return 2;
+  }
+  if (e instanceof ConfigError) {
+    io.err(`${name}: ${e.message}\n`);
+    return 1;
+  }
+  if (e instanceof AppError) {
+    io.err(`${name}: ${e.message}\n`);
+    return 1;
+  }
+  throw e;
+}
+
+/** Prints JSON on one line (for scripts: `--json`). */
+export function printJson(io: Io, value: unknown): void {
+  io.out(`${JSON.stringify(value)}\n`);
+}
