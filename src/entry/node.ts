@@ -4,7 +4,8 @@ import cron from 'node-cron';
 import { createApp } from '../app.tsx';
 import { parseConfig } from '../config.ts';
 import { ConfigError } from '../errors.ts';
-import { editionsJob, ingestJob, runCycle, sendJob } from '../jobs/run-cycle.ts';
+import { createJobRunner, stoppableMailer } from '../jobs/job-runner.ts';
+import { editionsJob, ingestJob, sendJob } from '../jobs/run-cycle.ts';
 import { createNodeDeps } from './node-deps.ts';
 
 // The Node composition root: the only module that reads process.env.
@@ -21,28 +22,16 @@ try {
 
 const { deps, dataDir, close } = await createNodeDeps(config);
 const { log } = deps;
+// Shutdown lets the message in flight finish and hands the rest of a claimed batch back.
+const mailer = stoppableMailer(deps.mailer);
+deps.mailer = mailer;
 const app = createApp(deps);
+const shutdown = new AbortController();
+const runner = createJobRunner(log);
 
-/** Runs a job unless its previous run is still going (node-cron ticks do not wait). */
-function exclusive(name: string, job: () => Promise<unknown>) {
-  let running: Promise<unknown> | null = null;
-  return async () => {
-    if (running) {
-      log.debug(`jobs: ${name} still running, tick skipped`);
-      return;
-    }
-    running = job()
-      .catch((e) => log.error(`jobs: ${name} failed`, { error: e }))
-      .finally(() => {
-        running = null;
-      });
-    await running;
-  };
-}
-
-const ingest = exclusive('ingest', () => ingestJob(deps));
-const plan = exclusive('editions', () => editionsJob(deps));
-const send = exclusive('send', () => sendJob(deps));
+const ingest = runner.exclusive('ingest', () => ingestJob(deps));
+const plan = runner.exclusive('editions', () => editionsJob(deps, { signal: shutdown.signal }));
+const send = runner.exclusive('send', () => sendJob(deps));
 const tasks =
   config.SIFT_CRON === 'on'
     ? [
@@ -61,17 +50,34 @@ const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOS
 
 // Run the pipeline once at start, so a fresh install shows an edition without waiting for cron.
 if (config.SIFT_CRON === 'on')
-  void exclusive('startup', () => runCycle(deps))().then(() => log.info('jobs: start-up run finished'));
+  void runner.exclusive('startup', async () => {
+    await ingestJob(deps);
+    await editionsJob(deps, { signal: shutdown.signal });
+    await sendJob(deps);
+    log.info('jobs: start-up run finished');
+  })();
 
-let stopping = false;
-async function shutdown(signal: string) {
-  if (stopping) return;
-  stopping = true;
-  log.info(`received ${signal}, shutting down`);
+/** How long SIGTERM waits for jobs in flight (container runtimes kill after ~30 s). */
+const SHUTDOWN_GRACE_MS = 20_000;
+
+/**
+ * Graceful shutdown: no new ticks or requests; the planner stops after the group it is
+ * storing; the sender finishes the message in flight and puts the rest of its claimed batch
+ * back to pending (releasing the leases); then the database is closed.
+ */
+async function stop(signal: string) {
+  if (shutdown.signal.aborted) return;
+  log.info(`received ${signal}, shutting down`, { running: runner.active() });
+  shutdown.abort();
+  mailer.stop();
   for (const t of tasks) await t.stop();
   server.close();
+  const unfinished = await runner.stop(SHUTDOWN_GRACE_MS);
+  if (unfinished.length > 0)
+    log.warn('jobs still running at shutdown; their leases expire on their own', { jobs: unfinished });
   await close();
+  log.info('shutdown complete');
   process.exit(0);
 }
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
-process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void stop('SIGTERM'));
+process.on('SIGINT', () => void stop('SIGINT'));
