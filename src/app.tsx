@@ -20,6 +20,9 @@ import { webhookRoutes } from './web/webhooks.ts';
 /** Builds the web application over its dependencies. No runtime access: Node and Workers share it. */
 export function createApp(deps: Deps) {
   const app = new Hono();
+  // Feeds first: they are data with their own headers and a latency budget (bench/http.ts), so
+  // the page middleware below (CSP nonces, csrf, body limit) never runs for them.
+  app.route('/', feedRoutes(deps));
   app.use(
     secureHeaders({
       contentSecurityPolicy: {
@@ -55,7 +58,6 @@ export function createApp(deps: Deps) {
   app.route('/', pagesRoutes(deps));
   app.route('/', preferencesRoutes(deps));
   app.route('/', feedbackRoutes(deps));
-  app.route('/', feedRoutes(deps));
   app.route('/', unsubscribeRoutes(deps));
   app.route('/', webhookRoutes(deps));
   app.route('/', outboxViewerRoutes(deps));

@@ -206,3 +206,30 @@ export async function eraseSubscriber(db: Db, subscriber: Subscriber): Promise<v
     ...keep,
   ]);
 }
+
+function prepareAccount(db: Db) {
+  return db
+    .select({
+      subscriber: subscribers,
+      prefs: preferences.data,
+      prefsUpdatedAt: preferences.updatedAt,
+      newestEditionId: sql<
+        number | null
+      >`(select ${editions.id} from ${editions} where ${editions.subscriberId} = ${subscribers.id} order by ${editions.createdAt} desc, ${editions.id} desc limit 1)`,
+    })
+    .from(subscribers)
+    .leftJoin(preferences, eq(preferences.subscriberId, subscribers.id))
+    .where(eq(subscribers.id, sql.placeholder('id')))
+    .prepare();
+}
+const accountQueries = new WeakMap<Db, ReturnType<typeof prepareAccount>>();
+
+/**
+ * A subscriber with their preferences and newest edition id, in one prepared query: what every
+ * signed-in page needs first (the preferences page is on a latency budget).
+ */
+export async function getAccount(db: Db, id: number) {
+  let q = accountQueries.get(db);
+  if (!q) accountQueries.set(db, (q = prepareAccount(db)));
+  return q.get({ id });
+}

@@ -29,6 +29,8 @@ export interface EditionPreview {
 interface Pool {
   key: string;
   builtAt: number;
+  /** Real time of the last "did items change?" check. */
+  checkedAt: number;
   ranker: Ranker;
   byId: Map<string, ItemWithSource>;
   previews: Map<string, EditionPreview>;
@@ -43,15 +45,34 @@ const PREVIEW_CACHE = 500;
 // Keyed by the db object, so each Deps (and each test) has its own, and nothing is global.
 const pools = new WeakMap<Db, Pool>();
 
-async function poolFor(deps: Pick<Deps, 'db' | 'clock'>): Promise<Pool> {
+const RECHECK_MS = 2000;
+
+// Concurrent first views share one build instead of each building a ranker.
+const building = new WeakMap<Db, Promise<Pool>>();
+
+function poolFor(deps: Pick<Deps, 'db' | 'clock'>): Promise<Pool> {
+  const cached = pools.get(deps.db);
+  if (cached && Date.now() - cached.checkedAt < RECHECK_MS) return Promise.resolve(cached);
+  let pending = building.get(deps.db);
+  if (!pending) {
+    building.set(deps.db, (pending = refreshPool(deps).finally(() => building.delete(deps.db))));
+  }
+  return pending;
+}
+
+async function refreshPool(deps: Pick<Deps, 'db' | 'clock'>): Promise<Pool> {
   const now = deps.clock();
+  // A preview may trail new items by a couple of seconds; checking less often keeps page views cheap.
+  const cached = pools.get(deps.db);
   const stamp = await deps.db
     .select({ id: sql<number | null>`max(${items.id})`, at: sql<number | null>`max(${items.fetchedAt})` })
     .from(items)
     .get();
   const key = `${stamp?.id ?? 0}|${stamp?.at ?? 0}`;
-  const cached = pools.get(deps.db);
-  if (cached && cached.key === key && Math.abs(now - cached.builtAt) < POOL_MAX_AGE) return cached;
+  if (cached && cached.key === key && Math.abs(now - cached.builtAt) < POOL_MAX_AGE) {
+    cached.checkedAt = Date.now();
+    return cached;
+  }
   const [rows, topics] = await Promise.all([
     listRecentItems(deps.db, now - POOL_WINDOW, POOL_MAX_ITEMS),
     listTopics(deps.db),
@@ -59,6 +80,7 @@ async function poolFor(deps: Pick<Deps, 'db' | 'clock'>): Promise<Pool> {
   const pool: Pool = {
     key,
     builtAt: now,
+    checkedAt: Date.now(),
     ranker: createRanker(rows.map(toRankItem), { topics }),
     byId: new Map(rows.map((r) => [String(r.id), r])),
     previews: new Map(),
@@ -93,9 +115,17 @@ export async function previewEdition(
   deps: Pick<Deps, 'db' | 'clock'>,
   subscriberId: number,
   prefs: Preferences,
+  newestEditionId?: number | null,
 ): Promise<EditionPreview> {
-  const [pool, sent] = await Promise.all([poolFor(deps), alreadySent(deps.db, subscriberId)]);
-  const cacheKey = `${subscriberId}|${sent.newest}|${JSON.stringify(prefs)}`;
+  const pool = await poolFor(deps);
+  const known = newestEditionId === undefined ? undefined : (newestEditionId ?? 0);
+  const keyFor = (newest: number) => `${subscriberId}|${newest}|${JSON.stringify(prefs)}`;
+  if (known !== undefined) {
+    const hit = pool.previews.get(keyFor(known));
+    if (hit) return hit;
+  }
+  const sent = await alreadySent(deps.db, subscriberId);
+  const cacheKey = keyFor(sent.newest);
   const hit = pool.previews.get(cacheKey);
   if (hit) return hit;
   const now = deps.clock();

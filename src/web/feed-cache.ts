@@ -11,6 +11,9 @@ export interface FeedEntry {
   editionId: number;
   bodies: Partial<Record<FeedFormat, Uint8Array>>;
   etags: Record<FeedFormat, string>;
+  /** Response headers per format, built once. */
+  headers: Record<FeedFormat, Record<string, string>>;
+  /** Real time (ms) of the last database check. */
   checkedAt: number;
 }
 

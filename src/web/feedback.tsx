@@ -8,7 +8,7 @@ import { getSubscriber } from '../store/subscribers.ts';
 import { applyFeedback } from '../subscribers/feedback.ts';
 import { feedbackTerm } from '../subscribers/feedback-change.ts';
 import { Layout } from './layout.tsx';
-import { nonceOf } from './request.ts';
+import { forgetAccount, nonceOf } from './request.ts';
 
 const PATH = '/f/:token/:item{[0-9]+}/:dir{more|less}';
 
@@ -52,6 +52,7 @@ export function feedbackRoutes(deps: Deps) {
       const { subscriber, item } = await resolve(c.req.param('token'), Number(c.req.param('item')));
       const direction = c.req.param('dir') as 'more' | 'less';
       const result = await applyFeedback(deps, subscriber, { itemId: item.id, direction });
+      forgetAccount(deps.db, subscriber.id);
       const { change } = result;
       const links = await subscriberLinks(deps.config.baseUrl, deps.secret, subscriber);
       return c.html(

@@ -7,6 +7,7 @@ import {
   clientIp,
   currentSubscriber,
   endSession,
+  forgetAccount,
   nonceOf,
   runInBackground,
   startSession,
@@ -202,6 +203,7 @@ export function pagesRoutes(deps: Deps) {
       )
       .post(`/confirm/:token${TOKEN}`, async (c) => {
         const subscriber = await confirm(deps, c.req.param('token'));
+        forgetAccount(deps.db, subscriber.id);
         await startSession(c, deps, subscriber);
         return c.redirect('/preferences?welcome=1', 303);
       })

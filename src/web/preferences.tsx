@@ -1,14 +1,14 @@
 import type { Context } from 'hono';
 import { Hono } from 'hono';
-import type { Subscriber } from '../db/schema.ts';
+import type { Source, Subscriber } from '../db/schema.ts';
 import type { Deps } from '../deps.ts';
 import { AppError, NotFoundError } from '../errors.ts';
 import { type Preferences, parsePreferences } from '../preferences/schema.ts';
 import { verifyLink } from '../security/signed-links.ts';
-import { subscriberLinks } from '../security/subscriber-links.ts';
+import { type SubscriberLinks, subscriberLinks } from '../security/subscriber-links.ts';
 import { listFeedback } from '../store/feedback.ts';
 import { listSources } from '../store/sources.ts';
-import { getPreferences, getSubscriber } from '../store/subscribers.ts';
+import { getAccount, getPreferences, getSubscriber } from '../store/subscribers.ts';
 import { listTopics } from '../store/topics.ts';
 import {
   deleteSubscriber,
@@ -27,11 +27,27 @@ import { updatePreferences } from '../subscribers/update-preferences.ts';
 import { forgetFeeds } from './feed-cache.ts';
 import { Layout } from './layout.tsx';
 import { type FormValues, updateFromValues, valuesFromBody, valuesFromState } from './preferences-form.ts';
-import { currentSubscriber, endSession, nonceOf, startSession } from './request.ts';
+import {
+  type Account,
+  currentAccount,
+  currentSubscriber,
+  endSession,
+  forgetAccount,
+  nonceOf,
+  startSession,
+} from './request.ts';
 
 const WEEKDAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
-let zones: string[] | undefined;
-const timeZones = () => (zones ??= Intl.supportedValuesOf('timeZone'));
+const CATALOGUE_TTL_MS = 5000;
+const PAGE_CACHE_SIZE = 500;
+/** Stands for the CSP nonce in cached HTML (base64 never contains '!'). */
+const NONCE_SLOT = '!nonce!';
+// The zone list is the same for everyone: rendered once into one string.
+let zoneOptions: string | undefined;
+const zoneDatalist = () =>
+  (zoneOptions ??= Intl.supportedValuesOf('timeZone')
+    .map((z) => `<option value="${z}"></option>`)
+    .join(''));
 
 const NOTICES: Record<string, string> = {
   welcome: 'Your subscription is confirmed. Tell Sift what you want to read below.',
@@ -53,24 +69,70 @@ export function preferencesRoutes(deps: Deps) {
     return me;
   }
 
+  // The catalogue (sources, topics) changes rarely: read it at most every few seconds.
+  let catalogue: { at: number; sources: Source[]; topics: string[] } | undefined;
+  async function readCatalogue() {
+    if (catalogue && Date.now() - catalogue.at < CATALOGUE_TTL_MS) return catalogue;
+    const [sources, topics] = await Promise.all([listSources(deps.db), listTopics(deps.db)]);
+    catalogue = { at: Date.now(), sources, topics: topics.map((t) => t.name) };
+    return catalogue;
+  }
+  // Every feedback click and undo rewrites the preferences, so their update time versions the list.
+  const feedbackCache = new Map<string, Promise<FeedbackList>>();
+  function feedbackOf(id: number, prefsUpdatedAt: number | null) {
+    const key = `${id}|${prefsUpdatedAt}`;
+    let list = feedbackCache.get(key);
+    if (!list) {
+      if (feedbackCache.size >= 1000) feedbackCache.clear();
+      feedbackCache.set(key, (list = listFeedback(deps.db, id, 20)));
+    }
+    return list;
+  }
+  const pageCache = new Map<string, { preview: EditionPreview; html: string }>();
+  const linkCache = new Map<string, Promise<SubscriberLinks>>();
+  function linksOf(me: Subscriber) {
+    const key = `${me.id}.${me.tokenVersion}.${me.feedVersion}`;
+    let links = linkCache.get(key);
+    if (!links) {
+      if (linkCache.size >= 1000) linkCache.clear();
+      linkCache.set(key, (links = subscriberLinks(deps.config.baseUrl, deps.secret, me)));
+    }
+    return links;
+  }
+
   async function renderPage(
     c: Context,
     me: Subscriber,
-    opts: { values?: FormValues; errors?: Record<string, string>; status?: 400 } = {},
+    opts: {
+      values?: FormValues;
+      errors?: Record<string, string>;
+      status?: 400;
+      account?: Account;
+    } = {},
   ) {
-    const prefs = parsePreferences(await getPreferences(deps.db, me.id));
-    const [sources, topics, feedback, preview, links] = await Promise.all([
-      listSources(deps.db),
-      listTopics(deps.db),
-      listFeedback(deps.db, me.id, 20),
-      previewEdition(deps, me.id, prefs),
-      subscriberLinks(deps.config.baseUrl, deps.secret, me),
+    const account = opts.account ?? (await getAccount(deps.db, me.id));
+    const prefs = parsePreferences(account?.prefs);
+    const [{ sources, topics }, feedback, preview, links] = await Promise.all([
+      readCatalogue(),
+      feedbackOf(me.id, account?.prefsUpdatedAt ?? null),
+      previewEdition(deps, me.id, prefs, account?.newestEditionId ?? null),
+      linksOf(me),
     ]);
+    const nonce = nonceOf(c) ?? '';
+    // A plain view depends only on these inputs, so its HTML is reused until one changes (the
+    // page has a latency budget); the per-response CSP nonce is put in afterwards.
+    const cacheable = !opts.values && !opts.errors && !!account;
+    const key = cacheable
+      ? `${JSON.stringify(me)}|${account.prefsUpdatedAt}|${catalogue?.at}|${c.req.query('done')}|${c.req.query('welcome')}|${Math.floor(deps.clock() / 60_000)}`
+      : '';
+    const hit = cacheable ? pageCache.get(key) : undefined;
+    if (hit && hit.preview === preview)
+      return c.html(hit.html.replaceAll(NONCE_SLOT, nonce), opts.status ?? 200);
     const values = opts.values ?? valuesFromState(me, prefs, sources);
     const notice =
       NOTICES[c.req.query('done') ?? ''] ?? (c.req.query('welcome') ? NOTICES.welcome : undefined);
-    return c.html(
-      <Layout title="Your preferences" nonce={nonceOf(c)} signedIn>
+    const page = (
+      <Layout title="Your preferences" nonce={cacheable ? NONCE_SLOT : nonce} signedIn>
         <h1>Your preferences</h1>
         <p class="muted">Signed in as {me.email}.</p>
         {notice ? (
@@ -81,7 +143,7 @@ export function preferencesRoutes(deps: Deps) {
         <StatusBanner me={me} now={deps.clock()} />
         {opts.errors ? <ErrorSummary errors={opts.errors} /> : null}
         <Preview preview={preview} prefs={prefs} />
-        <PreferencesForm values={values} errors={opts.errors ?? {}} topics={topics.map((t) => t.name)} />
+        <PreferencesForm values={values} errors={opts.errors ?? {}} topics={topics} />
         <FeedbackHistory feedback={feedback} />
         <h2 id="feeds">Your private feeds</h2>
         <p>
@@ -139,9 +201,13 @@ export function preferencesRoutes(deps: Deps) {
             Delete my data
           </button>
         </form>
-      </Layout>,
-      opts.status ?? 200,
+      </Layout>
     );
+    const html = String(await page.toString());
+    if (!cacheable) return c.html(html, opts.status ?? 200);
+    if (pageCache.size >= PAGE_CACHE_SIZE) pageCache.delete(pageCache.keys().next().value!);
+    pageCache.set(key, { preview, html });
+    return c.html(html.replaceAll(NONCE_SLOT, nonce), opts.status ?? 200);
   }
 
   return (
@@ -171,6 +237,7 @@ export function preferencesRoutes(deps: Deps) {
         if ('errors' in parsed) return renderPage(c, me, { values, errors: parsed.errors, status: 400 });
         try {
           await updatePreferences(deps, me, parsed.update);
+          forgetAccount(deps.db, me.id);
         } catch (e) {
           if (e instanceof InvalidInputError)
             return renderPage(c, me, { values, errors: e.fields, status: 400 });
@@ -181,6 +248,7 @@ export function preferencesRoutes(deps: Deps) {
       .post('/preferences/feedback/:id{[0-9]+}/undo', async (c) => {
         const me = await requireSubscriber(c);
         await undoFeedback(deps, me, Number(c.req.param('id')));
+        forgetAccount(deps.db, me.id);
         return c.redirect('/preferences?done=undone#feedback', 303);
       })
       .post('/preferences/feed/rotate', async (c) => {
@@ -192,6 +260,7 @@ export function preferencesRoutes(deps: Deps) {
       .post('/preferences/revoke', async (c) => {
         const me = await requireSubscriber(c);
         const updated = await revokeLinks(deps, me);
+        forgetAccount(deps.db, me.id);
         await startSession(c, deps, updated);
         return c.redirect('/preferences?done=revoked', 303);
       })
@@ -203,6 +272,7 @@ export function preferencesRoutes(deps: Deps) {
       .post('/preferences/resubscribe', async (c) => {
         const me = await requireSubscriber(c);
         await resubscribe(deps, me);
+        forgetAccount(deps.db, me.id);
         return c.redirect('/preferences?done=resubscribed', 303);
       })
       .get('/preferences/export.json', async (c) => {
@@ -535,11 +605,7 @@ function PreferencesForm(props: { values: FormValues; errors: Record<string, str
           spellcheck={false}
           {...described(errors, 'timezone')}
         />
-        <datalist id="zones">
-          {timeZones().map((z) => (
-            <option value={z} />
-          ))}
-        </datalist>
+        <datalist id="zones" dangerouslySetInnerHTML={{ __html: zoneDatalist() }} />
         <button type="button" class="secondary" data-tz-target="f-timezone" hidden>
           Use this browser's time zone
         </button>

@@ -1,9 +1,16 @@
 import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import type { Db } from '../db/client.ts';
 import type { Subscriber } from '../db/schema.ts';
 import type { Deps } from '../deps.ts';
-import { SESSION_COOKIE, SESSION_TTL_MS, signSession, verifySession } from '../security/session.ts';
-import { getSubscriber } from '../store/subscribers.ts';
+import {
+  SESSION_COOKIE,
+  SESSION_TTL_MS,
+  type Session,
+  signSession,
+  verifySession,
+} from '../security/session.ts';
+import { getAccount } from '../store/subscribers.ts';
 
 /**
  * The client's IP for rate limits: the configured proxy header (first entry of a list such as
@@ -65,15 +72,64 @@ export function endSession(c: Context, deps: Pick<Deps, 'config'>) {
   deleteCookie(c, SESSION_COOKIE, { path: '/', secure: deps.config.baseUrl.startsWith('https://') });
 }
 
-/** The signed-in subscriber, or null (no cookie, forged, expired, or revoked by a version bump). */
+/** A signed-in subscriber with what their pages read first. */
+export type Account = NonNullable<Awaited<ReturnType<typeof getAccount>>> & { subscriber: Subscriber };
+
+// Verified session values, so a page view costs no HMAC (the database check still runs).
+const verified = new Map<string, Session>();
+
+/**
+ * The signed-in account, or null (no cookie, forged, expired, or revoked by a version bump:
+ * the version is compared with the database on every request).
+ */
+export async function currentAccount(
+  c: Context,
+  deps: Pick<Deps, 'db' | 'secret' | 'clock'>,
+): Promise<Account | null> {
+  const value = getCookie(c, SESSION_COOKIE);
+  if (!value) return null;
+  const now = deps.clock();
+  let session = verified.get(value);
+  if (!session) {
+    session = (await verifySession(deps.secret, value, now)) ?? undefined;
+    if (!session) return null;
+    if (verified.size >= 5000) verified.clear();
+    verified.set(value, session);
+  }
+  if (session.expiresAt <= now) return null;
+  const account = await readAccount(deps.db, session.subscriberId, c.req.method !== 'GET');
+  return account && account.subscriber.tokenVersion === session.version ? account : null;
+}
+
+/**
+ * How long a page view may reuse an account read by an earlier one. Every change made through
+ * Sift's own routes forgets the account at once (forgetAccount); changes made by another process
+ * show within this time. Form posts always read the database.
+ */
+export const ACCOUNT_RECHECK_MS = 1000;
+const accounts = new WeakMap<Db, Map<number, { at: number; account: Promise<Account | undefined> }>>();
+
+async function readAccount(db: Db, id: number, fresh: boolean): Promise<Account | undefined> {
+  let cache = accounts.get(db);
+  if (!cache) accounts.set(db, (cache = new Map()));
+  const hit = cache.get(id);
+  if (!fresh && hit && Date.now() - hit.at < ACCOUNT_RECHECK_MS) return hit.account;
+  const account = getAccount(db, id) as Promise<Account | undefined>;
+  if (cache.size >= 5000) cache.clear();
+  cache.set(id, { at: Date.now(), account });
+  account.catch(() => cache.delete(id));
+  return account;
+}
+
+/** Drops a remembered account after a change (preferences, versions, status, deletion). */
+export function forgetAccount(db: Db, id: number): void {
+  accounts.get(db)?.delete(id);
+}
+
+/** The signed-in subscriber, or null. */
 export async function currentSubscriber(
   c: Context,
   deps: Pick<Deps, 'db' | 'secret' | 'clock'>,
 ): Promise<Subscriber | null> {
-  const value = getCookie(c, SESSION_COOKIE);
-  if (!value) return null;
-  const session = await verifySession(deps.secret, value, deps.clock());
-  if (!session) return null;
-  const subscriber = await getSubscriber(deps.db, session.subscriberId);
-  return subscriber && subscriber.tokenVersion === session.version ? subscriber : null;
+  return (await currentAccount(c, deps))?.subscriber ?? null;
 }

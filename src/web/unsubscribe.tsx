@@ -5,7 +5,7 @@ import { verifyLink } from '../security/signed-links.ts';
 import { getSubscriber } from '../store/subscribers.ts';
 import { unsubscribeSubscriber } from '../subscribers/account.ts';
 import { Layout } from './layout.tsx';
-import { nonceOf } from './request.ts';
+import { forgetAccount, nonceOf } from './request.ts';
 
 /**
  * Unsubscribe: GET shows one button (mail scanners open links; only a POST acts). The same
@@ -41,6 +41,7 @@ export function unsubscribeRoutes(deps: Deps) {
     .post('/u/:token', async (c) => {
       const subscriber = await subscriberFor(c.req.param('token'));
       await unsubscribeSubscriber(deps, subscriber);
+      forgetAccount(deps.db, subscriber.id);
       return c.html(
         <Layout title="Unsubscribed" nonce={nonceOf(c)}>
           <h1>You are unsubscribed</h1>
