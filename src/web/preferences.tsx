@@ -225,9 +225,10 @@ export function preferencesRoutes(deps: Deps) {
         return renderPage(c, subscriber);
       })
       .get('/preferences', async (c) => {
-        const me = await currentSubscriber(c, deps);
-        if (!me) return c.redirect('/signin?expired=1', 303);
-        return renderPage(c, me);
+        const account = await currentAccount(c, deps);
+        if (!account) return c.redirect('/signin', 303);
+        c.header('Cache-Control', 'no-store');
+        return renderPage(c, account.subscriber, { account });
       })
       .post('/preferences', async (c) => {
         const me = await requireSubscriber(c);
