@@ -19,7 +19,9 @@ export function senderDomain(from: string): string | null {
 /** Whether a domain can have public DNS (not localhost or a reserved test name, RFC 2606/6761). */
 export function isPublicDomain(domain: string): boolean {
   if (!domain.includes('.')) return false;
-  return !/(^|\.)(localhost|local|test|example|invalid|internal|lan|home\.arpa)$/i.test(domain);
+  return !/(^|\.)(localhost|local|test|example|invalid|internal|lan|home\.arpa|example\.(com|net|org))$/i.test(
+    domain,
+  );
 }
 
 const join = (chunks: string[][]) => chunks.map((c) => c.join(''));
