@@ -16,7 +16,11 @@ export interface Deps {
   log: Log;
   /** Epoch milliseconds; tests drive a fake clock. */
   clock: () => number;
-  /** fetch for user-supplied URLs (sources). */
+  /**
+   * fetch for user-supplied URLs (sources). On Node: the SSRF-guarded undici fetch
+   * (src/ingest/node-safe-fetch.ts); on Workers: the platform's fetch. Ingestion checks every
+   * hop's URL itself either way (src/ingest/fetch-feed.ts).
+   */
   fetch: typeof fetch;
   bundled: BundledFeeds;
 }

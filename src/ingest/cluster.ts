@@ -11,6 +11,9 @@ export const MAX_DISTANCE = 5;
 /** How far back a new item looks for copies. */
 export const CLUSTER_WINDOW_MS = 4 * 24 * 3_600_000;
 
+/** Entries kept per band (see add). */
+const MAX_BAND = 512;
+
 interface Entry {
   fp: Fingerprint;
   key: string;
@@ -49,6 +52,9 @@ export class ClusterIndex {
         let list = this.byBand.get(band);
         if (!list) this.byBand.set(band, (list = []));
         list.push({ fp, key, sourceId });
+        // Templated titles ("Deal of the day #512") crowd one band; keeping only the newest
+        // entries bounds both memory and the work per item, whatever a feed sends.
+        if (list.length > MAX_BAND) list.splice(0, list.length - MAX_BAND / 2);
       }
     }
   }

@@ -83,7 +83,13 @@ export async function fetchFeed(url: string, options: FetchOptions): Promise<Fet
       try {
         res = await options.fetch(current.href, { headers, redirect: 'manual', signal: controller.signal });
       } catch (e) {
-        throw networkError(e, timedOut, timeoutMs, current);
+        // A kept-alive connection the server closed just as it was reused: one retry (GET is idempotent).
+        if (timedOut || !isStaleConnection(e)) throw networkError(e, timedOut, timeoutMs, current);
+        try {
+          res = await options.fetch(current.href, { headers, redirect: 'manual', signal: controller.signal });
+        } catch (again) {
+          throw networkError(again, timedOut, timeoutMs, current);
+        }
       }
       if (res.status >= 300 && res.status < 400 && res.status !== 304) {
         await discard(res);
@@ -208,6 +214,14 @@ export function parseRetryAfter(value: string | null, now: number): number | und
 export function parseMaxAge(value: string | null): number | null {
   const m = value ? /(?:^|[,\s])max-age\s*=\s*"?(\d+)/i.exec(value) : null;
   return m ? Number(m[1]) * 1000 : null;
+}
+
+function isStaleConnection(e: unknown): boolean {
+  for (let err = e as { code?: string; cause?: unknown } | undefined, depth = 0; err && depth < 6; depth++) {
+    if (err.code === 'ECONNRESET' || err.code === 'UND_ERR_SOCKET' || err.code === 'EPIPE') return true;
+    err = err.cause as typeof err;
+  }
+  return false;
 }
 
 /** Turns a thrown fetch error into one line for the operator. */

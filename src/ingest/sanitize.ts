@@ -128,6 +128,8 @@ export function sanitizeItemHtml(html: string, baseUrl?: string): string {
 
 /** Plain text of an HTML fragment, whitespace collapsed, cut at a word boundary near `max`. */
 export function htmlToText(html: string, max = 600): string {
+  // Most titles, names and categories are plain text already: skip the HTML parser for them.
+  if (!/[<&]/.test(html)) return truncateText(html.replace(/\s+/g, ' ').trim(), max);
   const text = sanitizeHtml(html.replace(/<(br|\/p|\/div|\/li|\/h\d)\s*\/?>/gi, ' $&'), {
     allowedTags: [],
     allowedAttributes: {},
