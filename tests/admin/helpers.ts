@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createApp } from '../../src/app.tsx';
-import { editions, feedback, items, outbox, sources } from '../../src/db/schema.ts';
+import { editions, feedback, items, outbox, type Subscriber, sources } from '../../src/db/schema.ts';
 import type { Deps } from '../../src/deps.ts';
 import { addSubscriber } from '../../src/operator/subscribers.ts';
 import { fakeClock, testDeps } from '../helpers/deps.ts';
@@ -148,4 +148,52 @@ export async function seed(deps: Deps) {
     },
   ]);
   return { ada, bob, source: source!, broken: broken!, items: made, editions: [e1!, e2!] };
+}
+
+/**
+ * Adds two weeks of history for charts: five readers with one edition a day each, most sent,
+ * a few failed, and some feedback clicks.
+ */
+export async function seedHistory(deps: Deps) {
+  const now = deps.clock();
+  const day = 86_400_000;
+  const readers: Subscriber[] = [];
+  for (let r = 0; r < 5; r++)
+    readers.push(
+      await addSubscriber(deps, { email: `reader${r}@example.org`, preferences: { interests: ['hockey'] } }),
+    );
+  for (let d = 13; d >= 0; d--) {
+    const at = now - d * day - 3_600_000;
+    const key = new Date(at).toISOString().slice(0, 10);
+    const made = await deps.db
+      .insert(editions)
+      .values(readers.map((r) => ({ subscriberId: r.id, editionKey: `h-${key}`, picks: [], createdAt: at })))
+      .returning();
+    await deps.db.insert(outbox).values(
+      made.map((e, i) => {
+        const failed = (d + i) % 7 === 0;
+        return {
+          subscriberId: e.subscriberId,
+          editionKey: e.editionKey,
+          editionId: e.id,
+          status: failed ? ('failed' as const) : ('sent' as const),
+          attempts: failed ? 8 : 1,
+          lastError: failed ? '421 try again later' : null,
+          sentAt: failed ? null : at + 60_000,
+          createdAt: at,
+        };
+      }),
+    );
+    const clicks = (d * 3) % 5;
+    if (clicks > 0)
+      await deps.db.insert(feedback).values(
+        Array.from({ length: clicks }, (_, i) => ({
+          subscriberId: readers[i % readers.length]!.id,
+          direction: i % 3 === 0 ? ('less' as const) : ('more' as const),
+          change: {},
+          createdAt: at,
+        })),
+      );
+  }
+  return readers;
 }
