@@ -208,14 +208,14 @@ export async function feedbackTotals(db: Db): Promise<{ more: number; less: numb
 /** An outbox row that failed or is being retried, with the address it was for. */
 export type FailureRow = OutboxRow & { email: string | null };
 
-/** Failed rows and rows waiting for a retry (they carry an error), most recent first. */
+/** Failed rows and rows waiting for a retry (they carry an error), newest editions first. */
 export async function recentFailures(db: Db, limit = 20): Promise<FailureRow[]> {
   const rows = await db
     .select({ row: outbox, email: subscribers.email })
     .from(outbox)
     .leftJoin(subscribers, eq(subscribers.id, outbox.subscriberId))
     .where(or(eq(outbox.status, 'failed'), and(eq(outbox.status, 'pending'), isNotNull(outbox.lastError))))
-    .orderBy(desc(outbox.nextAttemptAt), desc(outbox.id))
+    .orderBy(desc(outbox.createdAt), desc(outbox.id))
     .limit(limit)
     .all();
   return rows.map((r) => ({ ...r.row, email: r.email }));

@@ -266,7 +266,11 @@ export function adminDashboard(deps: Deps) {
                     </td>
                     <td>{s.state === 'paused' ? s.summary : (s.lastError ?? '—')}</td>
                     <td title={isoMinute(s.nextCheckAt)}>
-                      {s.paused ? 'paused' : relativeTime(s.nextCheckAt, now).replace('just now', 'now')}
+                      {s.paused
+                        ? 'paused'
+                        : s.nextCheckAt === null || s.nextCheckAt <= now
+                          ? 'due now'
+                          : relativeTime(s.nextCheckAt, now)}
                     </td>
                     <td>{s.items}</td>
                     <td>

@@ -51,7 +51,7 @@ form.inline { display: inline; margin: 0; }
 table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: .4rem .6rem; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { background: var(--panel); font-weight: 600; white-space: nowrap; }
-td.url { max-width: 22rem; overflow-wrap: anywhere; }
+td.url { min-width: 12rem; max-width: 22rem; overflow-wrap: anywhere; }
 .badge { display: inline-block; padding: 0 .45rem; border-radius: 999px; font-size: .85em; border: 1px solid currentColor; white-space: nowrap; }
 .state-ok { color: var(--ok); } .state-failing { color: var(--bad); } .state-paused { color: var(--warn); } .state-new { color: var(--muted); }
 .notice { border: 1px solid var(--ok); border-radius: .5rem; padding: .5rem .75rem; }
