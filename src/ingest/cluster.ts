@@ -20,19 +20,24 @@ interface Entry {
   sourceId: number;
 }
 
-// Eight 8-bit bands: fingerprints within 7 bits share at least one band (pigeonhole), so only
-// items in a shared band are compared.
-function bandKeys(f: Fingerprint): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < 4; i++)
-    out.push(`${i}:${(f.hi >>> (i * 8)) & 255}`, `${i + 4}:${(f.lo >>> (i * 8)) & 255}`);
-  return out;
+// Six bands (11 + 11 + 10 bits of each half): two fingerprints within 5 bits (MAX_DISTANCE)
+// differ in at most 5 bands, so they share at least one exactly (pigeonhole). Only items sharing
+// a band are compared, and a band holds about n / 2048 items.
+function bandKeys(f: Fingerprint): number[] {
+  return [
+    f.hi & 0x7ff,
+    4096 + ((f.hi >>> 11) & 0x7ff),
+    8192 + (f.hi >>> 22),
+    12288 + (f.lo & 0x7ff),
+    16384 + ((f.lo >>> 11) & 0x7ff),
+    20480 + (f.lo >>> 22),
+  ];
 }
 
 /** In-memory index of recent items' cluster signals; one per ingest run, updated as items arrive. */
 export class ClusterIndex {
   private byUrl = new Map<string, string>();
-  private byBand = new Map<string, Entry[]>();
+  private byBand = new Map<number, Entry[]>();
 
   /** Loads the signatures of items fetched within the window. */
   static async load(db: Db, now: number): Promise<ClusterIndex> {
