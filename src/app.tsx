@@ -13,7 +13,7 @@ import { Layout } from './web/layout.tsx';
 import { outboxViewerRoutes } from './web/outbox-viewer.tsx';
 import { pagesRoutes } from './web/pages.tsx';
 import { preferencesRoutes } from './web/preferences.tsx';
-import { nonceOf } from './web/request.ts';
+import { forgetAccounts, nonceOf } from './web/request.ts';
 import { unsubscribeRoutes } from './web/unsubscribe.tsx';
 import { webhookRoutes } from './web/webhooks.ts';
 
@@ -53,6 +53,12 @@ export function createApp(deps: Deps) {
   app.use(async function csrfExceptOneClick(c, next) {
     if (c.req.method === 'POST' && ONE_CLICK.test(c.req.path)) return next();
     return csrfCheck(c, next);
+  });
+  // Page views may reuse an account read a moment ago; any post may have changed one, so the
+  // next view reads the database again.
+  app.use(async function freshAccountsAfterPost(c, next) {
+    await next();
+    if (c.req.method !== 'GET' && c.req.method !== 'HEAD') forgetAccounts(deps.db);
   });
   app.get('/healthz', (c) => c.json({ ok: true }));
   app.route('/', pagesRoutes(deps));

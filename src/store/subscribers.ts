@@ -112,7 +112,12 @@ export async function savePreferences(db: Db, subscriberId: number, prefs: Prefe
   await db
     .insert(preferences)
     .values({ subscriberId, data: prefs, updatedAt: now })
-    .onConflictDoUpdate({ target: preferences.subscriberId, set: { data: prefs, updatedAt: now } });
+    // Strictly increasing, so two changes within one millisecond still get distinct versions
+    // (pages cache by this time).
+    .onConflictDoUpdate({
+      target: preferences.subscriberId,
+      set: { data: prefs, updatedAt: sql`max(${now}, ${preferences.updatedAt} + 1)` },
+    });
 }
 
 /** The preferences document with when it last changed. */
@@ -215,7 +220,7 @@ function prepareAccount(db: Db) {
       prefsUpdatedAt: preferences.updatedAt,
       newestEditionId: sql<
         number | null
-      >`(select ${editions.id} from ${editions} where ${editions.subscriberId} = ${subscribers.id} order by ${editions.createdAt} desc, ${editions.id} desc limit 1)`,
+      >`(select e.id from editions e where e.subscriber_id = "subscribers"."id" order by e.created_at desc, e.id desc limit 1)`,
     })
     .from(subscribers)
     .leftJoin(preferences, eq(preferences.subscriberId, subscribers.id))

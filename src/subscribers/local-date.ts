@@ -10,8 +10,8 @@ export function localDate(instant: number, tz: string): string {
 
 /**
  * The instant local midnight begins on `date` ('YYYY-MM-DD') in `tz`. Two correction rounds
- * with Intl cover every offset, including a midnight that daylight saving skips (then the
- * first minute after the gap).
+ * with Intl cover every offset; a midnight that daylight saving skips becomes the first
+ * instant of that day after the gap.
  */
 export function startOfLocalDate(date: string, tz: string): number {
   const [y, m, d] = date.split('-').map(Number) as [number, number, number];
@@ -21,5 +21,8 @@ export function startOfLocalDate(date: string, tz: string): number {
     const lt = localTime(t, tz);
     t += wanted - Date.UTC(lt.year, lt.month - 1, lt.day, lt.hour, lt.minute);
   }
+  // Midnight skipped by a daylight-saving gap: the day starts at the first quarter hour that
+  // exists (transitions fall on quarter hours), found by stepping forward.
+  for (let i = 0; i < 16 && localDate(t, tz) < date; i++) t += 15 * 60_000;
   return t;
 }

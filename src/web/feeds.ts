@@ -66,7 +66,7 @@ export function feedRoutes(deps: Deps) {
       feedVersion: subscribers.feedVersion,
       editionId: sql<
         number | null
-      >`(select ${editions.id} from ${editions} where ${editions.subscriberId} = ${subscribers.id} order by ${editions.createdAt} desc, ${editions.id} desc limit 1)`,
+      >`(select e.id from editions e where e.subscriber_id = "subscribers"."id" order by e.created_at desc, e.id desc limit 1)`,
     })
     .from(subscribers)
     .where(eq(subscribers.id, sql.placeholder('id')))

@@ -121,6 +121,11 @@ async function readAccount(db: Db, id: number, fresh: boolean): Promise<Account 
   return account;
 }
 
+/** Drops every remembered account of a database: after any form post, whatever it changed. */
+export function forgetAccounts(db: Db): void {
+  accounts.get(db)?.clear();
+}
+
 /** Drops a remembered account after a change (preferences, versions, status, deletion). */
 export function forgetAccount(db: Db, id: number): void {
   accounts.get(db)?.delete(id);

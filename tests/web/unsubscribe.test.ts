@@ -55,3 +55,36 @@ describe('unsubscribe', () => {
     expect((await getSubscriber(deps.db, id))?.status).toBe('active');
   });
 });
+
+describe('unsubscribe takes effect at once', () => {
+  it('one-click suppresses unsent editions, the planner skips the subscriber, and signing up again works', async () => {
+    const { world, edition, seedItems } = await import('./helpers.ts');
+    const { outbox } = await import('../../src/db/schema.ts');
+    const { listPlannable } = await import('../../src/store/subscribers.ts');
+    const w = await world();
+    await seedItems(w.deps, w.clock());
+    const s = await createSubscriber(
+      w.deps.db,
+      { email: 'one@example.com', status: 'active' },
+      parsePreferences({}),
+    );
+    await edition(w.deps, s.id, '2026-11-24', [1]);
+    const token = await signLink(w.deps.secret, 'unsubscribe', s.id, s.tokenVersion);
+    const res = await w.app.request(`/u/${token}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://mail.example' },
+      body: 'List-Unsubscribe=One-Click',
+    });
+    expect(res.status).toBe(200);
+    expect((await w.deps.db.select().from(outbox).all()).map((r) => r.status)).toEqual(['suppressed']);
+    expect((await listPlannable(w.deps.db, w.clock())).map((r) => r.subscriber.id)).not.toContain(s.id);
+    // Another route is still protected from cross-site posts.
+    expect(
+      (await w.post('/subscribe', { email: 'one@example.com' }, { origin: 'https://mail.example' })).status,
+    ).toBe(403);
+    await w.post('/subscribe', { email: 'one@example.com' });
+    expect((await w.post(w.lastLink('one@example.com'))).status).toBe(303);
+    expect((await getSubscriber(w.deps.db, s.id))?.status).toBe('active');
+    w.deps.close();
+  });
+});
