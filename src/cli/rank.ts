@@ -24,7 +24,8 @@ Options:
   --no-embeddings    ablation switches: turn off the word-embedding table,
   --no-prf           pseudo-relevance feedback, co-occurrence expansion,
   --no-cooccurrence  semantic re-scoring, or all expansion at once
-  --no-dense
+  --no-dense         (--no-graph: item-graph spreading)
+  --no-graph
   --no-expansion
   -h, --help         this help
 
@@ -34,7 +35,14 @@ Exit codes: 0 success, 1 unreadable or invalid input, 2 usage error.
 class UsageError extends Error {}
 class InputError extends Error {}
 
-const FLAGS = new Set(['--no-embeddings', '--no-prf', '--no-cooccurrence', '--no-dense', '--no-expansion']);
+const FLAGS = new Set([
+  '--no-embeddings',
+  '--no-prf',
+  '--no-cooccurrence',
+  '--no-dense',
+  '--no-graph',
+  '--no-expansion',
+]);
 const VALUED = new Set(['--items', '--prefs', '--top', '--format', '--topics', '--now', '--min-score']);
 
 function parseArgs(argv: string[]): Map<string, string> {
@@ -176,6 +184,7 @@ export async function runRank(argv: string[]): Promise<number> {
         cooccurrence: !noExp && !args.has('--no-cooccurrence'),
         embeddings: !noExp && !args.has('--no-embeddings'),
         dense: !noExp && !args.has('--no-dense'),
+        ...(noExp || args.has('--no-graph') ? { spread: 0 } : {}),
       },
     });
     const picks = ranker.rank(prefs, { now, limit: top, minScore });

@@ -33,7 +33,7 @@ export interface Corpus {
   terms: string[];
   df: Int32Array;
   postings: Postings[];
-  /** Per doc: its distinct content term ids (for feedback and explanations). */
+  /** Per doc: its distinct content term ids, ascending (for feedback and explanations). */
   docTerms: Int32Array[];
   /** Per doc: stem ids of title, categories, summary, content in order, GAP between fields. */
   docSeq: Int32Array[];
@@ -45,6 +45,10 @@ export interface Corpus {
   docVectors: Float32Array | null;
   /** Embedding row per term id (-1 when unknown). */
   termRows: Int32Array;
+  /** Corpus term per embedding row (-1 when the batch never uses the word). */
+  rowTerms: Int32Array;
+  /** Scratch weights per term id, zero between uses (see expand.ts). */
+  termScratch: Float32Array;
   embeddings: Embeddings | null;
 }
 
@@ -147,7 +151,8 @@ export function buildCorpus(items: readonly RankItem[], embeddings: Embeddings |
   const docTerms: Int32Array[] = [];
   for (let d = 0; d < n; d++) {
     const acc = tfTilde[d]!;
-    docTerms.push(Int32Array.from(acc.keys()));
+    // Sorted, so membership is a binary search (explanations ask it a lot).
+    docTerms.push(Int32Array.from(acc.keys()).sort());
     for (const [t, x] of acc) {
       const p = postings[t]!;
       const i = fill[t]!++;
@@ -159,6 +164,7 @@ export function buildCorpus(items: readonly RankItem[], embeddings: Embeddings |
   for (const [t, list] of rawLists) rawPostings.set(t, Int32Array.from(list));
 
   const termRows = new Int32Array(V).fill(-1);
+  const rowTerms = new Int32Array(embeddings?.table.words.length ?? 0).fill(-1);
   let docVectors: Float32Array | null = null;
   if (embeddings) {
     for (let t = 0; t < V; t++) {
@@ -168,6 +174,7 @@ export function buildCorpus(items: readonly RankItem[], embeddings: Embeddings |
         for (const [w] of s) if ((row = embeddings.row(w)) >= 0) break;
       }
       termRows[t] = row;
+      if (row >= 0 && rowTerms[row] === -1) rowTerms[row] = t;
     }
     docVectors = new Float32Array(n * embeddings.dims);
     const corpus = { n, df } as Corpus;
@@ -199,6 +206,8 @@ export function buildCorpus(items: readonly RankItem[], embeddings: Embeddings |
     rawSeq,
     docVectors,
     termRows,
+    rowTerms,
+    termScratch: new Float32Array(V),
     embeddings,
   };
 }

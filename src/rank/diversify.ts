@@ -1,12 +1,8 @@
 /**
- * Selection: from scored candidates, best first, pick an edition that shows each story once,
- * respects the per-source cap and skips near-identical texts (a cheap form of MMR).
+ * Selection: from scored candidates, best first, pick an edition that shows each story once
+ * (story clusters, cluster.ts) and respects the per-source cap, so no outlet crowds the rest.
  */
 import type { Clusters } from './cluster.ts';
-import type { Corpus } from './corpus.ts';
-
-/** Two stories whose document vectors are this close read as the same story. */
-const SAME_STORY_COSINE = 0.95;
 
 /** Keeps the best `k` (doc, score) pairs seen, in a min-heap: O(n log k) with n ≫ k. */
 export class TopK {
@@ -16,6 +12,10 @@ export class TopK {
   constructor(readonly k: number) {
     this.docs = new Int32Array(k);
     this.scores = new Float64Array(k);
+  }
+  /** Whether a candidate with this score would be kept (cheap pre-check before costly filters). */
+  admits(s: number): boolean {
+    return this.size < this.k || s > this.scores[0]!;
   }
   /** Offers a candidate; ties keep the earlier (lower index) doc for stable output. */
   push(d: number, s: number): void {
@@ -54,11 +54,16 @@ export class TopK {
     for (let i = 0; i < this.size; i++) out.push([this.docs[i]!, this.scores[i]!]);
     return out.sort((a, b) => b[1] - a[1] || a[0] - b[0]);
   }
+  /** The same as two parallel arrays, scores multiplied by `scale`. */
+  columns(scale = 1): { docs: number[]; scores: number[] } {
+    const order = Array.from({ length: this.size }, (_, i) => i);
+    order.sort((a, b) => this.scores[b]! - this.scores[a]! || this.docs[a]! - this.docs[b]!);
+    return { docs: order.map((i) => this.docs[i]!), scores: order.map((i) => this.scores[i]! * scale) };
+  }
 }
 
 /** Greedy selection over best-first candidates; returns the picked docs with scores. */
 export function diversify(
-  corpus: Corpus,
   clusters: Clusters,
   sourceOf: readonly (string | undefined)[],
   candidates: readonly [number, number][],
@@ -68,8 +73,6 @@ export function diversify(
   const picks: [number, number][] = [];
   const seenClusters = new Set<number>();
   const perSource = new Map<string, number>();
-  const vecs = corpus.docVectors;
-  const dims = corpus.embeddings?.dims ?? 0;
   for (const [d, s] of candidates) {
     if (picks.length >= limit) break;
     const cluster = clusters.of[d]!;
@@ -77,16 +80,9 @@ export function diversify(
     // Items without a source are not one source: the cap only applies to named sources.
     const src = sourceOf[d];
     if (src !== undefined && (perSource.get(src) ?? 0) >= perSourceCap) continue;
-    if (vecs && picks.some(([p]) => cosine(vecs, dims, p, d) > SAME_STORY_COSINE)) continue;
     picks.push([d, s]);
     seenClusters.add(cluster);
     if (src !== undefined) perSource.set(src, (perSource.get(src) ?? 0) + 1);
   }
   return picks;
-}
-
-function cosine(v: Float32Array, dims: number, a: number, b: number): number {
-  let s = 0;
-  for (let i = 0, pa = a * dims, pb = b * dims; i < dims; i++) s += v[pa + i]! * v[pb + i]!;
-  return s;
 }

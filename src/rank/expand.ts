@@ -9,7 +9,8 @@
  *   words on its own and vetoes topic drift from feedback (a frequent word in the feedback
  *   items that means something else gets a low similarity).
  */
-import { type Corpus, idf } from './corpus.ts';
+import type { Corpus } from './corpus.ts';
+import { TopK } from './diversify.ts';
 import type { QueryTerm } from './lexical.ts';
 import { isContentWord } from './tokenize.ts';
 
@@ -41,7 +42,7 @@ export const DEFAULT_EXPANSION: ExpansionOptions = {
   feedbackDocs: 10,
   terms: 25,
   weight: 0.5,
-  rounds: 2,
+  rounds: 1,
   spread: 1,
 };
 
@@ -49,7 +50,7 @@ export const DEFAULT_EXPANSION: ExpansionOptions = {
 const GATE_LO = 0.1;
 const GATE_HI = 0.5;
 const GATE_FLOOR = 0.2;
-/** Cosine above which a word of the batch counts as a neighbour of the interest. */
+/** Cosine above which a word counts as a neighbour of the interest. */
 const NEIGHBOUR_MIN = 0.55;
 /** Weight of pure neighbours when no item matches the typed words, and when some do. */
 const NEIGHBOUR_WEIGHT = 1;
@@ -58,140 +59,148 @@ const NEIGHBOUR_WEIGHT_SUPPORTED = 0.2;
 const MIN_SUPPORT = 1.5;
 const SMOOTHING = 2;
 const MIN_PRECISION = 0.2;
-/** Matching items looked at for co-occurrence (the best ones; the tail adds noise and time). */
-const MAX_MEMBERS = 500;
+/** PRF: a word must be in ~15% of the (weighted) feedback items. */
+const MIN_FEEDBACK_SHARE = 0.15;
+/** Largest share of the batch's items an expansion word may appear in. */
+const MAX_DF_SHARE = 0.05;
+/** Candidates per source that get an embedding check (the rest are too weak to matter). */
+const GATED = 2;
 
 /** An added word with its weight, kept so reasons can say "(via 'NHL')". */
 export interface Expansion extends QueryTerm {
   similarity: number;
 }
 
-/** Adds the relative-entropy weight p·log(p/p_corpus) of each term in a weighted set of docs. */
-function feedbackWeights(
-  corpus: Corpus,
-  docs: readonly number[],
-  docWeights: readonly number[],
-  out: Map<number, number>,
-) {
-  const p = new Map<number, number>();
+/** First-pass matches of an interest: docs best first, scores where 1 ≈ "typed word in title". */
+export interface FirstPass {
+  docs: readonly number[];
+  scores: readonly number[];
+}
+
+/**
+ * Sums `weight(d)` over the content terms of each doc into corpus.termScratch and returns the
+ * terms touched. The caller must zero them (typed scratch instead of a Map: this runs for every
+ * distinct interest, thousands of times per batch).
+ */
+function gather(corpus: Corpus, docs: readonly number[], weight: (i: number) => number): number[] {
+  const scratch = corpus.termScratch;
+  const touched: number[] = [];
+  for (let i = 0; i < docs.length; i++) {
+    const w = weight(i);
+    for (const t of corpus.docTerms[docs[i]!]!) {
+      if (scratch[t] === 0) touched.push(t);
+      scratch[t]! += w;
+    }
+  }
+  return touched;
+}
+
+/** PRF (RM-style): relative entropy p·log(p/p_corpus) of each word in the weighted feedback docs. */
+function prfWeights(corpus: Corpus, first: FirstPass, k: number): Map<number, number> {
+  const out = new Map<number, number>();
+  const n = Math.min(k, first.docs.length);
+  if (n === 0) return out;
+  const top = first.scores[0]!;
+  let used = 0;
   let total = 0;
-  for (const w of docWeights) total += w;
-  if (total <= 0) return;
-  docs.forEach((d, i) => {
-    const w = docWeights[i]! / total;
-    for (const t of corpus.docTerms[d]!) p.set(t, (p.get(t) ?? 0) + w);
-  });
-  for (const [t, pt] of p) {
+  while (used < n && first.scores[used]! >= 0.3 * top) total += first.scores[used++]!;
+  const touched = gather(corpus, first.docs.slice(0, used), (i) => first.scores[i]! / total);
+  for (const t of touched) {
+    const p = corpus.termScratch[t]!;
+    corpus.termScratch[t] = 0;
     const df = corpus.df[t]!;
     // One-off words (df < 2) cannot generalise beyond the item they came from.
-    if (df < 2 || pt < 0.15) continue;
+    if (df < 2 || p < MIN_FEEDBACK_SHARE) continue;
     const pc = df / corpus.n;
-    if (pt <= pc) continue;
-    out.set(t, (out.get(t) ?? 0) + pt * Math.log(pt / pc));
+    if (p > pc) out.set(t, p * Math.log(p / pc));
   }
+  return out;
 }
 
 /**
- * How specific each word is to the interest: of the items containing the word, the share that
- * match the interest (soft membership m_d in [0, 1]), smoothed so a word seen once proves
- * nothing. This is what separates "quarterback" (mostly in NFL items) from "NBA" (a sibling
- * the embedding table rates close to "NFL", but that rarely shares an item with it).
+ * Co-occurrence: how specific each word is to the interest — of the items containing the
+ * word, the share that match the interest (soft membership min(1, score)), smoothed so a
+ * word seen once proves nothing. This separates "quarterback" (mostly in NFL items) from
+ * "NBA" (a sibling the embedding table rates close to "NFL", but that rarely shares an item).
  */
-function precisionWeights(
-  corpus: Corpus,
-  docs: readonly number[],
-  member: readonly number[],
-  out: Map<number, number>,
-) {
-  const inter = new Map<number, number>();
-  docs.forEach((d, i) => {
-    const m = member[i]!;
-    for (const t of corpus.docTerms[d]!) inter.set(t, (inter.get(t) ?? 0) + m);
-  });
-  for (const [t, x] of inter) {
+function cooccurrenceWeights(corpus: Corpus, first: FirstPass): Map<number, number> {
+  const out = new Map<number, number>();
+  const touched = gather(corpus, first.docs, (i) => Math.min(1, first.scores[i]!));
+  for (const t of touched) {
+    const x = corpus.termScratch[t]!;
+    corpus.termScratch[t] = 0;
     if (x < MIN_SUPPORT) continue;
     const precision = x / (corpus.df[t]! + SMOOTHING);
-    if (precision < MIN_PRECISION) continue;
-    out.set(t, (out.get(t) ?? 0) + precision);
+    if (precision >= MIN_PRECISION) out.set(t, precision);
   }
+  return out;
+}
+
+/** Cosine of a term's embedding with the interest vector (0 when unknown). */
+function similarity(corpus: Corpus, qvec: Float32Array, t: number): number {
+  const emb = corpus.embeddings!;
+  const row = corpus.termRows[t]!;
+  if (row < 0) return 0;
+  const v = emb.table.vectors;
+  let s = 0;
+  for (let i = 0, base = row * emb.dims; i < emb.dims; i++) s += qvec[i]! * v[base + i]!;
+  return s / 127;
 }
 
 /**
- * Chooses expansion words for one interest. `first` is the first-pass ranking (docs, best
- * first, with scores where 1 ≈ "typed word in the title"), `qvec` the interest's embedding
- * (null when unknown).
+ * Chooses expansion words for one interest from the first pass (`first`, best first, capped
+ * by the caller), the interest's unit embedding `qvec` and the rows of its typed words.
  */
 export function expandInterest(
   corpus: Corpus,
   original: ReadonlySet<number>,
-  first: { docs: readonly number[]; scores: readonly number[] },
+  first: FirstPass,
   qvec: Float32Array | null,
+  rows: readonly number[],
   opts: ExpansionOptions,
 ): Expansion[] {
-  const prf = new Map<number, number>();
-  if (opts.prf && first.docs.length) {
-    const k = Math.min(opts.feedbackDocs, first.docs.length);
-    const top = first.scores[0]!;
-    const docs: number[] = [];
-    const ws: number[] = [];
-    for (let i = 0; i < k; i++) {
-      if (first.scores[i]! < 0.3 * top) break;
-      docs.push(first.docs[i]!);
-      ws.push(first.scores[i]!);
-    }
-    feedbackWeights(corpus, docs, ws, prf);
-  }
-  const cooc = new Map<number, number>();
-  if (opts.cooccurrence && first.docs.length) {
-    const n = Math.min(first.docs.length, MAX_MEMBERS);
-    precisionWeights(
-      corpus,
-      first.docs.slice(0, n),
-      first.scores.slice(0, n).map((s) => Math.min(1, s)),
-      cooc,
-    );
-  }
   const emb = opts.embeddings && qvec && corpus.embeddings ? corpus.embeddings : null;
-  const sim = (t: number): number => {
-    const row = corpus.termRows[t]!;
-    if (!emb || row < 0) return 0;
-    const v = emb.table.vectors;
-    let s = 0;
-    for (let i = 0, base = row * emb.dims; i < emb.dims; i++) s += qvec![i]! * v[base + i]!;
-    return s / 127;
-  };
   const scored = new Map<number, Expansion>();
+  // A word in more than a few percent of the batch cannot single out a topic; it would only
+  // add noise (and long postings lists to every score).
+  const maxDf = Math.max(20, corpus.n * MAX_DF_SHARE);
+  const usable = (t: number) =>
+    corpus.df[t]! >= 2 && corpus.df[t]! <= maxDf && !original.has(t) && isContentWord(corpus.terms[t]!);
   const add = (source: Map<number, number>) => {
-    let max = 0;
-    for (const w of source.values()) max = Math.max(max, w);
-    for (const [t, w] of source) {
-      if (original.has(t) || !isContentWord(corpus.terms[t]!)) continue;
+    const top = new TopK(GATED * opts.terms);
+    for (const [t, w] of source) if (usable(t)) top.push(t, w);
+    const list = top.sorted();
+    const max = list[0]?.[1] ?? 1;
+    for (const [t, w] of list) {
       const e = scored.get(t);
       if (e) e.weight += w / max;
-      else scored.set(t, { term: t, weight: w / max, similarity: 0 });
+      else scored.set(t, { term: t, weight: w / max, similarity: emb ? similarity(corpus, qvec!, t) : 0 });
     }
   };
-  add(prf);
-  add(cooc);
+  if (opts.prf) add(prfWeights(corpus, first, opts.feedbackDocs));
+  if (opts.cooccurrence) add(cooccurrenceWeights(corpus, first));
   if (emb) {
-    for (const e of scored.values()) {
-      e.similarity = sim(e.term);
-      // A word must also mean something close: vetoes drift ("police" is frequent in items
-      // about cars, but is not about cars).
+    // A feedback word must also mean something close: vetoes drift ("police" is frequent in
+    // items about cars, but is not about cars).
+    for (const e of scored.values())
       e.weight *= Math.min(1, Math.max(GATE_FLOOR, (e.similarity - GATE_LO) / (GATE_HI - GATE_LO)));
-    }
-    // Nearest words of the batch's own vocabulary: proposes "NHL" for "hockey" even when no
-    // item says "hockey", where feedback has nothing to start from. Siblings ("NBA" for "NFL")
-    // are close too, so without feedback support they only get a small weight.
+    // The typed words' nearest neighbours (precomputed in the table) that this batch uses:
+    // proposes "NHL" for "hockey" even when no item says "hockey", where feedback has nothing
+    // to start from. Siblings ("NBA" for "NFL") are close too, so when feedback exists they
+    // only get a small weight.
     const support = first.docs.length ? NEIGHBOUR_WEIGHT_SUPPORTED : NEIGHBOUR_WEIGHT;
-    for (let t = 0; t < corpus.terms.length; t++) {
-      if (corpus.df[t]! < 2 || corpus.termRows[t]! < 0 || original.has(t)) continue;
-      const s = sim(t);
-      if (s < NEIGHBOUR_MIN || !isContentWord(corpus.terms[t]!)) continue;
-      const w = (support * (s - NEIGHBOUR_MIN)) / (1 - NEIGHBOUR_MIN);
-      const e = scored.get(t);
-      if (e) e.weight += w;
-      else scored.set(t, { term: t, weight: w, similarity: s });
+    const table = emb.table;
+    for (const row of rows) {
+      for (let j = row * table.k; j < (row + 1) * table.k; j++) {
+        const t = corpus.rowTerms[table.neighbours[j]!]!;
+        if (t < 0 || !usable(t)) continue;
+        const s = similarity(corpus, qvec!, t);
+        if (s < NEIGHBOUR_MIN) continue;
+        const w = (support * (s - NEIGHBOUR_MIN)) / (1 - NEIGHBOUR_MIN);
+        const e = scored.get(t);
+        if (!e) scored.set(t, { term: t, weight: w, similarity: s });
+        else e.weight += w;
+      }
     }
   }
   const ranked = [...scored.values()].filter((e) => e.weight > 0);

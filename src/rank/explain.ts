@@ -50,7 +50,15 @@ export class SurfaceForms {
 
 function hasTerm(corpus: Corpus, d: number, term: number): boolean {
   const terms = corpus.docTerms[d]!;
-  for (let i = 0; i < terms.length; i++) if (terms[i] === term) return true;
+  let lo = 0;
+  let hi = terms.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const x = terms[mid]!;
+    if (x === term) return true;
+    if (x < term) lo = mid + 1;
+    else hi = mid - 1;
+  }
   return false;
 }
 

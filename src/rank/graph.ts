@@ -1,14 +1,17 @@
 /**
- * The item-similarity graph of a batch: each item's nearest items by tf-idf cosine over
- * their content words. Scores spread one step along it (the cluster hypothesis: items that
+ * The item-similarity graph of a batch: each item's nearest items by tf-idf cosine over their
+ * rarer content words. Scores spread one step along it (the cluster hypothesis: items that
  * share rare words — "LeBron", "Lakers" — share topics), which finds relevant items that
  * never use the subscriber's words nor any expansion of them.
  */
 import { type Corpus, idf } from './corpus.ts';
+import { TopK } from './diversify.ts';
 
 /** Neighbours per item and the smallest cosine worth keeping. */
 const K = 10;
 const MIN_COSINE = 0.1;
+/** Words per item that can link it: its rarest ones (common words link everything to everything). */
+const LINK_WORDS = 12;
 
 /** Per item: neighbour indices and cosines (flat arrays, K slots per item, -1 for empty). */
 export interface ItemGraph {
@@ -17,65 +20,51 @@ export interface ItemGraph {
   weight: Float32Array;
 }
 
-/** Builds the graph; only words in at most ~2% of items link items (common words link everything). */
+/** Builds the graph in O(items × LINK_WORDS × postings of rare words). */
 export function buildGraph(corpus: Corpus): ItemGraph {
   const n = corpus.n;
   const maxDf = Math.max(5, Math.ceil(n * 0.02));
-  const vecTerms: Int32Array[] = [];
-  const vecWeights: Float32Array[] = [];
-  const inv: number[][] = [];
-  for (let t = 0; t < corpus.terms.length; t++) inv.push([]);
+  const idfs = new Float32Array(corpus.terms.length);
+  for (let t = 0; t < idfs.length; t++) idfs[t] = idf(corpus, t);
+  // Norm over all content words, so cosines stay comparable between long and short items.
+  const norm = new Float32Array(n);
+  const links: Int32Array[] = [];
   for (let d = 0; d < n; d++) {
-    const ts: number[] = [];
-    const ws: number[] = [];
-    let norm = 0;
+    let s = 0;
+    const cands: number[] = [];
     for (const t of corpus.docTerms[d]!) {
-      const w = idf(corpus, t);
-      ts.push(t);
-      ws.push(w);
-      norm += w * w;
+      s += idfs[t]! * idfs[t]!;
+      const df = corpus.df[t]!;
+      if (df >= 2 && df <= maxDf) cands.push(t);
     }
-    norm = Math.sqrt(norm) || 1;
-    vecTerms.push(Int32Array.from(ts));
-    vecWeights.push(Float32Array.from(ws, (w) => w / norm));
-  }
-  const weightOf: Map<number, number>[] = [];
-  for (let d = 0; d < n; d++) {
-    const m = new Map<number, number>();
-    const ts = vecTerms[d]!;
-    const ws = vecWeights[d]!;
-    for (let i = 0; i < ts.length; i++) {
-      m.set(ts[i]!, ws[i]!);
-      if (corpus.df[ts[i]!]! <= maxDf && corpus.df[ts[i]!]! >= 2) inv[ts[i]!]!.push(d);
-    }
-    weightOf.push(m);
+    norm[d] = Math.sqrt(s) || 1;
+    cands.sort((a, b) => corpus.df[a]! - corpus.df[b]!);
+    links.push(Int32Array.from(cands.slice(0, LINK_WORDS)));
   }
   const nbr = new Int32Array(n * K).fill(-1);
   const weight = new Float32Array(n * K);
   const acc = new Float32Array(n);
   const touched: number[] = [];
   for (let d = 0; d < n; d++) {
-    const ts = vecTerms[d]!;
-    const ws = vecWeights[d]!;
-    for (let i = 0; i < ts.length; i++) {
-      const t = ts[i]!;
-      if (corpus.df[t]! > maxDf) continue;
-      for (const o of inv[t]!) {
+    for (const t of links[d]!) {
+      const w = idfs[t]! * idfs[t]!;
+      for (const o of corpus.postings[t]!.docs) {
         if (o === d) continue;
         if (acc[o] === 0) touched.push(o);
-        acc[o]! += ws[i]! * weightOf[o]!.get(t)!;
+        acc[o]! += w;
       }
     }
-    touched.sort((a, b) => acc[b]! - acc[a]!);
-    let j = 0;
+    const top = new TopK(K);
     for (const o of touched) {
-      if (j >= K || acc[o]! < MIN_COSINE) break;
-      nbr[d * K + j] = o;
-      weight[d * K + j] = acc[o]!;
-      j++;
+      const cos = acc[o]! / (norm[d]! * norm[o]!);
+      if (cos >= MIN_COSINE) top.push(o, cos);
+      acc[o] = 0;
     }
-    for (const o of touched) acc[o] = 0;
     touched.length = 0;
+    top.sorted().forEach(([o, cos], j) => {
+      nbr[d * K + j] = o;
+      weight[d * K + j] = cos;
+    });
   }
   return { k: K, nbr, weight };
 }

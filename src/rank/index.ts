@@ -18,7 +18,7 @@ import { type ActiveInterest, explain, SurfaceForms } from './explain.ts';
 import { buildGraph } from './graph.ts';
 import { type InterestVector, scoreInterest } from './interest.ts';
 import { Accumulator } from './lexical.ts';
-import { MuteIndex } from './mutes.ts';
+import { hasDoc, MuteIndex } from './mutes.ts';
 import { normalizeSource, sourceKeys } from './sources.ts';
 import type { Pick, RankerContext, RankItem, RankOptions } from './types.ts';
 
@@ -29,7 +29,13 @@ export type { Pick, RankerContext, RankItem, RankOptions, Topic } from './types.
 
 /** A ranker built once over a batch of candidate items, then asked per subscriber. */
 export interface Ranker {
+  /** The edition for one subscriber: best first, each pick with its reasons. */
   rank(prefs: Preferences, options?: RankOptions): Pick[];
+  /**
+   * An item's most distinctive words that other items share (highest idf among words in ≥ 2
+   * items): what "more / less like this" should adjust (see preferences/feedback.ts).
+   */
+  keyWords(id: string, n?: number): string[];
 }
 
 /** Default threshold: about a third of "the typed word is in the title". */
@@ -48,13 +54,15 @@ export function createRanker(items: readonly RankItem[], context: RankerContext 
   const clusters = buildClusters(corpus);
   const opts: ExpansionOptions = { ...DEFAULT_EXPANSION, ...context.expansion };
   const graph = opts.spread > 0 ? buildGraph(corpus) : null;
-  const depth = context.depth ?? 300;
+  const depth = context.depth ?? 50;
   const topics = new Map((context.topics ?? []).map((t) => [t.name.trim().toLowerCase(), t]));
   const mutes = new MuteIndex(corpus);
   const surfaces = new SurfaceForms(corpus);
   const acc = new Accumulator(corpus.n);
   const cache = new Map<string, InterestVector>();
   const vectorFor = (key: string, phrases: string[], lexicalOnly: boolean): InterestVector => {
+    if (context.shareInterests === false)
+      return scoreInterest(corpus, phrases, opts, lexicalOnly, depth, acc, graph);
     let v = cache.get(key);
     if (!v) cache.set(key, (v = scoreInterest(corpus, phrases, opts, lexicalOnly, depth, acc, graph)));
     return v;
@@ -75,7 +83,33 @@ export function createRanker(items: readonly RankItem[], context: RankerContext 
   const followMark = new Int32Array(corpus.n);
   let stamp = 0;
 
+  // Recency factor per item for one (clock, half-life, window); 0 = outside the window.
+  // Subscribers mostly share these settings, so the last one is kept.
+  let recencyKey = '';
+  let recencyCache = new Float32Array(0);
+  const recency = (now: number, halfLifeHours: number, freshnessHours: number): Float32Array => {
+    const key = `${now}:${halfLifeHours}:${freshnessHours}`;
+    if (key === recencyKey) return recencyCache;
+    const out = new Float32Array(corpus.n);
+    const maxAge = freshnessHours * HOUR;
+    const halfLife = halfLifeHours * HOUR;
+    items.forEach((it, d) => {
+      const age = it.publishedAt === undefined ? 0 : Math.max(0, now - it.publishedAt);
+      out[d] = age > maxAge ? 0 : 1 - RECENCY_SHARE + RECENCY_SHARE * 0.5 ** (age / halfLife);
+    });
+    recencyKey = key;
+    recencyCache = out;
+    return out;
+  };
+
   return {
+    keyWords(id, n = 3) {
+      const d = itemIndex.get(id);
+      if (d === undefined) return [];
+      const terms = [...corpus.docTerms[d]!].filter((t) => corpus.df[t]! >= 2);
+      terms.sort((a, b) => corpus.df[a]! - corpus.df[b]! || a - b);
+      return terms.slice(0, n).map((t) => surfaces.of(d, corpus.terms[t]!).toLowerCase());
+    },
     rank(prefs, options = {}) {
       stamp++;
       const now = options.now ?? Date.now();
@@ -85,7 +119,7 @@ export function createRanker(items: readonly RankItem[], context: RankerContext 
       for (const i of prefs.interests) {
         if (i.weight === 0) continue;
         const neg = i.weight < 0;
-        const key = `${neg ? 'n' : 'i'}:${i.term.trim().toLowerCase()}`;
+        const key = `${neg ? 'n' : 'i'}:${i.term}`;
         active.push({
           label: i.term,
           kind: 'interest',
@@ -110,7 +144,6 @@ export function createRanker(items: readonly RankItem[], context: RankerContext 
           acc.add(d, 0);
         }
       }
-      for (const m of prefs.mutes) for (const d of mutes.docs(m)) banned[d] = stamp;
       for (const ref of prefs.mutedSources)
         for (const d of bySource.get(normalizeSource(ref)) ?? []) banned[d] = stamp;
       if (options.exclude)
@@ -118,25 +151,24 @@ export function createRanker(items: readonly RankItem[], context: RankerContext 
           const d = itemIndex.get(id);
           if (d !== undefined) banned[d] = stamp;
         }
-
-      const maxAge = prefs.freshnessHours * HOUR;
-      const halfLife = prefs.halfLifeHours * HOUR;
+      const muted = prefs.mutes.map((m) => mutes.docs(m));
+      const fresh = recency(now, prefs.halfLifeHours, prefs.freshnessHours);
       // Extra candidates beyond `limit` absorb what diversify() drops as duplicates or over cap.
       const top = new TopK(Math.min(corpus.n, limit * 3 + 20));
+      const scores = acc.scores;
       for (const d of acc.touched) {
-        if (banned[d] === stamp) continue;
-        let s = acc.scores[d]!;
-        const at = items[d]!.publishedAt;
-        if (at !== undefined) {
-          const age = Math.max(0, now - at);
-          if (age > maxAge) continue;
-          s *= 1 - RECENCY_SHARE + RECENCY_SHARE * 0.5 ** (age / halfLife);
-        }
+        const f = fresh[d]!;
+        if (f === 0) continue; // older than the freshness window
+        let s = scores[d]! * f;
         if (followMark[d] === stamp) s = s * FOLLOW_BOOST + FOLLOW_BASE;
-        if (s <= 0 || s < minScore) continue;
-        top.push(d, s);
+        if (s <= 0 || s < minScore || !top.admits(s) || banned[d] === stamp) continue;
+        // Mutes are checked only for items that would enter the top list, instead of marking
+        // every muted item per call (a common muted word is in thousands).
+        let hidden = false;
+        for (let m = 0; m < muted.length && !hidden; m++) hidden = hasDoc(muted[m]!, d);
+        if (!hidden) top.push(d, s);
       }
-      const picks = diversify(corpus, clusters, sourceOf, top.sorted(), limit, prefs.perSourceCap);
+      const picks = diversify(clusters, sourceOf, top.sorted(), limit, prefs.perSourceCap);
       return picks.map(([d, s]) => ({
         id: items[d]!.id,
         score: Math.round(s * 1e4) / 1e4,

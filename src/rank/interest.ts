@@ -2,10 +2,17 @@
  * One interest (or catalogue topic) → a sparse relevance vector over the batch, computed once
  * and shared by every subscriber who holds it. Subscribers repeat interests a lot, which is
  * what makes 100k editions per batch cheap: rank() only sums cached vectors.
+ *
+ * Steps: BM25F of the typed words + exact phrases → expansion (expand.ts), twice, each round
+ * starting from what the previous one found → one step along the item graph (graph.ts) →
+ * semantic re-scoring of the best candidates against the interest's embedding moved toward
+ * its best matches (Rocchio) → the best `depth` items.
  */
 import { type Corpus, FIELD_WEIGHTS, idf } from './corpus.ts';
+import { TopK } from './diversify.ts';
 import { normalize } from './embeddings.ts';
-import { type Expansion, type ExpansionOptions, expandInterest } from './expand.ts';
+import { type Expansion, type ExpansionOptions, expandInterest, type FirstPass } from './expand.ts';
+import type { ItemGraph } from './graph.ts';
 import { type Accumulator, addBm25, phraseDocs, phraseIdf, type QueryTerm } from './lexical.ts';
 import { isContentWord, stem, tokenize } from './tokenize.ts';
 
@@ -30,17 +37,61 @@ const DENSE_WEIGHT = 0.6;
 const DENSE_FLOOR = 0.3;
 /** How far the query vector moves toward the best matches (Rocchio β). */
 const ROCCHIO = 1;
+/** Matches that feed co-occurrence and spread along the graph (the tail adds noise and time). */
+const MEMBERS = 100;
+/** Candidates re-scored semantically (beyond the kept depth, to let re-ordering pull some in). */
+const RESCORED = 2;
+/** Best matches that lend score along the item graph. */
+const SPREAD_FROM = 50;
 
-function topOf(acc: Accumulator, limit: number): { docs: number[]; scores: number[] } {
-  const docs = acc.touched.slice().sort((a, b) => acc.scores[b]! - acc.scores[a]!);
-  const top = docs.slice(0, limit);
-  return { docs: top, scores: top.map((d) => acc.scores[d]!) };
+function best(acc: Accumulator, k: number, scale = 1): FirstPass {
+  const top = new TopK(k);
+  const s = acc.scores;
+  const touched = acc.touched;
+  for (let i = 0; i < touched.length; i++) top.push(touched[i]!, s[touched[i]!]!);
+  return top.columns(scale);
+}
+
+/** The typed words of an interest as query terms, phrases and embedding rows. */
+function parseInterest(corpus: Corpus, phrases: readonly string[]) {
+  const query = new Map<number, number>();
+  const phraseSeqs: { seq: number[]; content: number[] }[] = [];
+  const emb = corpus.embeddings;
+  const rows: number[] = [];
+  for (const phrase of phrases) {
+    const words = tokenize(phrase);
+    let content = words.filter(isContentWord);
+    if (content.length === 0) content = words;
+    const seq = words.map((w) => corpus.termIds.get(stem(w)) ?? -2);
+    const contentIds: number[] = [];
+    for (const w of content) {
+      const id = corpus.termIds.get(stem(w));
+      if (id !== undefined && corpus.df[id]! > 0) {
+        // A phrase's words share one unit of weight (√ keeps long phrases from dominating).
+        query.set(id, (query.get(id) ?? 0) + 1 / content.length ** 0.5);
+        contentIds.push(id);
+      }
+      if (emb) {
+        let row = emb.row(w);
+        if (row < 0) row = emb.row(stem(w));
+        if (row >= 0) rows.push(row);
+      }
+    }
+    if (words.length > 1 && !seq.includes(-2)) phraseSeqs.push({ seq, content: contentIds });
+  }
+  let qvec: Float32Array | null = null;
+  if (emb && rows.length) {
+    qvec = new Float32Array(emb.dims);
+    for (const r of rows) emb.addRow(qvec, r, 1);
+    normalize(qvec);
+  }
+  return { query, phraseSeqs, rows, qvec };
 }
 
 /**
  * Scores one interest. `phrases` are the words as typed (one for an interest, the seed terms
- * for a topic); `lexicalOnly` skips expansion (used for "less like this" weights); `depth`
- * keeps only the best docs (deeper tails never reach an edition).
+ * for a topic); `lexicalOnly` skips expansion (used for negative "less like this" weights);
+ * `depth` keeps only the best docs (deeper tails never reach an edition).
  */
 export function scoreInterest(
   corpus: Corpus,
@@ -51,100 +102,71 @@ export function scoreInterest(
   acc: Accumulator,
   graph: ItemGraph | null = null,
 ): InterestVector {
-  const query = new Map<number, number>();
-  const phraseSeqs: { seq: number[]; content: number[] }[] = [];
-  const emb = corpus.embeddings;
-  const qvec = emb ? new Float32Array(emb.dims) : null;
-  let hasVec = false;
-  for (const phrase of phrases) {
-    const words = tokenize(phrase);
-    let content = words.filter(isContentWord);
-    if (content.length === 0) content = words;
-    const seq: number[] = [];
-    for (const w of words) seq.push(corpus.termIds.get(stem(w)) ?? -2);
-    const contentIds: number[] = [];
-    for (const w of content) {
-      const id = corpus.termIds.get(stem(w));
-      if (id !== undefined && corpus.df[id]! > 0) {
-        query.set(id, (query.get(id) ?? 0) + 1 / content.length ** 0.5);
-        contentIds.push(id);
-      }
-      if (emb && qvec) {
-        let row = emb.row(w);
-        if (row < 0) row = emb.row(stem(w));
-        if (row >= 0) {
-          emb.addRow(qvec, row, 1);
-          hasVec = true;
-        }
-      }
-    }
-    if (words.length > 1 && !seq.includes(-2)) phraseSeqs.push({ seq, content: contentIds });
-  }
+  const { query, phraseSeqs, rows, qvec } = parseInterest(corpus, phrases);
   const original = new Set(query.keys());
   const terms: QueryTerm[] = [...query].map(([term, weight]) => ({ term, weight }));
   // Normalise so that one title match of every typed word scores about 1, whatever the idf:
   // interests then add up fairly, and a fixed threshold means the same thing on any day.
   let ideal = 0;
   for (const q of terms) ideal += q.weight * idf(corpus, q.term) * TITLE_IMPACT;
+  if (ideal === 0) ideal = 1;
   const phraseHits = phraseSeqs.map((p) => phraseDocs(corpus, p.seq, p.content));
   const phraseW = phraseHits.map((hits) => phraseIdf(corpus.n, hits.length));
-  const addPhrases = () =>
+  const lexical = (query: readonly QueryTerm[]) => {
+    acc.reset();
+    addBm25(corpus, query, acc);
     phraseHits.forEach((hits, i) => {
       for (const d of hits) acc.add(d, phraseW[i]!);
     });
-  if (ideal === 0) ideal = 1;
+  };
 
-  acc.reset();
-  addBm25(corpus, terms, acc);
-  addPhrases();
+  lexical(terms);
   let expansions: Expansion[] = [];
-  const useDense = !lexicalOnly && opts.dense && hasVec && corpus.docVectors !== null;
-  if (!lexicalOnly && (opts.prf || opts.cooccurrence || opts.embeddings)) {
-    for (let round = 0; round < opts.rounds; round++) {
-      let first = topOf(acc, corpus.n);
-      first.scores = first.scores.map((s) => s / ideal);
-      if (first.docs.length === 0 && useDense)
-        first = denseTop(corpus, normalize(qvec!.slice()), opts.feedbackDocs);
-      expansions = expandInterest(corpus, original, first, hasVec ? normalize(qvec!.slice()) : null, opts);
-      acc.reset();
-      addBm25(corpus, [...terms, ...expansions], acc);
-      addPhrases();
-    }
+  const expand = !lexicalOnly && (opts.prf || opts.cooccurrence || opts.embeddings);
+  for (let round = 0; expand && round < opts.rounds; round++) {
+    let first = best(acc, MEMBERS, ideal);
+    if (first.docs.length === 0 && qvec && opts.dense) first = denseBest(corpus, qvec, opts.feedbackDocs);
+    expansions = expandInterest(corpus, original, first, qvec, rows, opts);
+    lexical([...terms, ...expansions]);
   }
-  const scores = acc.scores;
-  for (const d of acc.touched) scores[d]! /= ideal;
+  for (const d of acc.touched) acc.scores[d]! /= ideal;
+
   if (!lexicalOnly && graph && opts.spread > 0) {
-    // One step along the item graph: each item gains from its neighbours' scores.
-    const before = acc.touched.map((d) => [d, acc.scores[d]!] as const);
-    for (const [d, s] of before) {
-      for (let j = 0; j < graph.k; j++) {
-        const o = graph.nbr[d * graph.k + j]!;
+    // One step along the item graph: the best matches lend score to their nearest items.
+    const from = best(acc, SPREAD_FROM);
+    from.docs.forEach((d, i) => {
+      const s = opts.spread * from.scores[i]!;
+      for (let j = d * graph.k; j < (d + 1) * graph.k; j++) {
+        const o = graph.nbr[j]!;
         if (o < 0) break;
-        acc.add(o, opts.spread * graph.weight[d * graph.k + j]! * s);
+        acc.add(o, s * graph.weight[j]!);
       }
-    }
+    });
   }
-  if (useDense) {
-    // Rocchio: move the interest's vector toward its best matches, then reward every candidate
-    // by semantic closeness; this reorders lexical matches by what the story is about.
-    const dims = corpus.embeddings!.dims;
-    const q = normalize(qvec!.slice());
-    const best = topOf(acc, opts.feedbackDocs);
-    if (best.docs.length) {
-      const centroid = new Float32Array(dims);
-      for (const d of best.docs)
-        for (let i = 0; i < dims; i++) centroid[i]! += corpus.docVectors![d * dims + i]!;
-      normalize(centroid);
-      for (let i = 0; i < dims; i++) q[i]! += ROCCHIO * centroid[i]!;
-      normalize(q);
-    }
-    for (const d of acc.touched.slice()) {
+
+  let top: FirstPass;
+  if (!lexicalOnly && opts.dense && qvec && corpus.docVectors) {
+    // Rocchio: move the interest's vector toward its best matches, then reward candidates by
+    // semantic closeness; this reorders lexical matches by what the story is about.
+    const cands = best(acc, depth * RESCORED);
+    const dims = qvec.length;
+    const q = qvec.slice();
+    const centroid = new Float32Array(dims);
+    for (const d of cands.docs.slice(0, opts.feedbackDocs))
+      for (let i = 0; i < dims; i++) centroid[i]! += corpus.docVectors[d * dims + i]!;
+    normalize(centroid);
+    for (let i = 0; i < dims; i++) q[i]! += ROCCHIO * centroid[i]!;
+    normalize(q);
+    const rescored = new TopK(depth);
+    cands.docs.forEach((d, i) => {
       const cos = dotDoc(corpus, q, d);
-      if (cos > DENSE_FLOOR) acc.add(d, (DENSE_WEIGHT * (cos - DENSE_FLOOR)) / (1 - DENSE_FLOOR));
-    }
-  }
-  const top = topOf(acc, depth);
+      const bonus = cos > DENSE_FLOOR ? (DENSE_WEIGHT * (cos - DENSE_FLOOR)) / (1 - DENSE_FLOOR) : 0;
+      rescored.push(d, cands.scores[i]! + bonus);
+    });
+    top = rescored.columns();
+  } else top = best(acc, depth);
   acc.reset();
+
   const order = top.docs.map((_, i) => i).sort((a, b) => top.docs[a]! - top.docs[b]!);
   return {
     docs: Int32Array.from(top.docs),
@@ -164,13 +186,12 @@ function dotDoc(corpus: Corpus, q: Float32Array, d: number): number {
 }
 
 /** Best docs by embedding similarity alone (used when no item contains the typed words). */
-function denseTop(corpus: Corpus, q: Float32Array, k: number): { docs: number[]; scores: number[] } {
-  const all: [number, number][] = [];
+function denseBest(corpus: Corpus, q: Float32Array, k: number): FirstPass {
+  if (!corpus.docVectors) return { docs: [], scores: [] };
+  const top = new TopK(k);
   for (let d = 0; d < corpus.n; d++) {
     const s = dotDoc(corpus, q, d);
-    if (s > 0.4) all.push([d, s]);
+    if (s > 0.4) top.push(d, s);
   }
-  all.sort((a, b) => b[1] - a[1]);
-  const top = all.slice(0, k);
-  return { docs: top.map((x) => x[0]), scores: top.map((x) => x[1]) };
+  return top.columns();
 }

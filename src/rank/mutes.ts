@@ -42,15 +42,31 @@ export function mutedDocs(corpus: Corpus, mute: string): Int32Array {
   return rarest!.filter((d) => hasPhrase(corpus.rawSeq[d]!, words));
 }
 
+/** A set of docs as a bitset: O(1) membership, n/8 bytes. */
+export type DocSet = Uint32Array;
+
+/** True when doc d is in the set. */
+export function hasDoc(set: DocSet, d: number): boolean {
+  return ((set[d >>> 5]! >>> (d & 31)) & 1) === 1;
+}
+
 /** Caches the doc set of each distinct mute across subscribers (mutes repeat a lot). */
 export class MuteIndex {
-  private readonly cache = new Map<string, Int32Array>();
+  private readonly cache = new Map<string, DocSet>();
   constructor(private readonly corpus: Corpus) {}
-  /** Docs hidden by this mute. */
-  docs(mute: string): Int32Array {
-    const key = mute.toLowerCase().trim();
-    let docs = this.cache.get(key);
-    if (!docs) this.cache.set(key, (docs = mutedDocs(this.corpus, key)));
-    return docs;
+  /** Docs hidden by this mute, as a bitset. */
+  docs(mute: string): DocSet {
+    let set = this.cache.get(mute);
+    if (!set) {
+      const key = mute.toLowerCase().trim();
+      set = this.cache.get(key);
+      if (!set) {
+        set = new Uint32Array((this.corpus.n + 31) >>> 5);
+        for (const d of mutedDocs(this.corpus, key)) set[d >>> 5]! |= 1 << (d & 31);
+        this.cache.set(key, set);
+      }
+      this.cache.set(mute, set);
+    }
+    return set;
   }
 }

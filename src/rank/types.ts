@@ -45,8 +45,13 @@ export interface RankerContext {
   embeddings?: EmbeddingTable;
   /** Switches and sizes of query expansion (for measuring what each adds). */
   expansion?: Partial<ExpansionOptions>;
-  /** Docs kept per interest vector; deeper tails never reach an edition (default 300). */
+  /** Docs kept per interest vector; deeper tails never reach an edition (default 50). */
   depth?: number;
+  /**
+   * Share each interest's vector across rank() calls (default true). false recomputes every
+   * interest per call: only for measuring what sharing buys (bench's naive baseline).
+   */
+  shareInterests?: boolean;
 }
 
 /** Per-subscriber call options for rank(); all optional. */

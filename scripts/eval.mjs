@@ -1,0 +1,63 @@
+#!/usr/bin/env node
+// `npm run eval`: ranking quality against the shared evaluation sets (issue #4).
+//
+//   npm run eval                 both data sets, the product as shipped
+//   npm run eval -- --ablation   also each expansion technique switched off in turn
+//
+// Runs ../shared/eval/rank-eval.mjs (which runs `npx sift rank` once per persona, next to a
+// keyword-filter and a BM25 baseline) on ../shared/data/eval/{mind-dev,ag-news}. The data are
+// research-licensed and stay in ../shared: nothing is copied into this repository.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const shared = fileURLToPath(new URL('../../shared/', import.meta.url));
+const harness = `${shared}eval/rank-eval.mjs`;
+const sets = ['mind-dev', 'ag-news'];
+
+if (!existsSync(harness)) {
+  console.log(`eval: skipped — ${harness} not found. The evaluation data live beside the repository in`);
+  console.log('../shared (not shipped with Sift: research licences); run this from a checkout that has it.');
+  process.exit(0);
+}
+
+const ablation = process.argv.includes('--ablation');
+// Each variant is the shipped ranker with some technique off (flags of `sift rank`).
+const variants = ablation
+  ? [
+      ['product', ''],
+      ['no expansion at all (BM25F + phrases)', '--no-expansion'],
+      ['without embeddings', '--no-embeddings'],
+      ['without pseudo-relevance feedback', '--no-prf'],
+      ['without co-occurrence', '--no-cooccurrence'],
+      ['without item-graph spreading', '--no-graph'],
+      ['without dense re-scoring', '--no-dense'],
+    ]
+  : [['product', '']];
+
+let failed = false;
+for (const set of sets) {
+  const dir = `${shared}data/eval/${set}`;
+  if (!existsSync(dir)) {
+    console.log(`eval: ${set}: no data at ${dir}, skipped`);
+    continue;
+  }
+  for (const [name, flags] of variants) {
+    const cmd =
+      `node ${root}bin/sift.mjs rank --items {items} --prefs {prefs} --top {top} --format json ${flags}`.trim();
+    console.log(`\n== ${set}: ${name}`);
+    const r = spawnSync(process.execPath, [harness, dir, '--cmd', cmd], { cwd: root, encoding: 'utf8' });
+    if (r.status !== 0) {
+      failed = true;
+      console.log(
+        `eval: harness failed (exit ${r.status}): ${(r.stderr || '').trim().split('\n').slice(-3).join(' | ')}`,
+      );
+      continue;
+    }
+    // Per-persona rows for the product as shipped; only the summary lines for ablations.
+    const lines = r.stdout.trim().split('\n');
+    console.log((name === 'product' ? lines : lines.filter((l) => /^(mean|product)/.test(l))).join('\n'));
+  }
+}
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,224 @@
+import { describe, expect, it } from 'vitest';
+import { applyFeedback } from '../../src/preferences/feedback.ts';
+import { createRanker } from '../../src/rank/index.ts';
+import { embeddings, filler, item, prefs } from './helpers.ts';
+
+const NOW = Date.UTC(2026, 10, 24, 12);
+const HOUR = 3_600_000;
+
+describe('mutes', () => {
+  it('a mute always wins, however relevant the item', () => {
+    const hit = item('Hockey hockey hockey: the hockey final', { summary: 'hockey and more hockey' });
+    const muted = item('Hockey final: Oilers v Flames', { summary: 'Betting odds for the hockey final' });
+    const ranker = createRanker([hit, muted, ...filler()]);
+    const ids = ranker.rank(prefs({ interests: ['hockey'], mutes: ['betting'] })).map((p) => p.id);
+    expect(ids).toContain(hit.id);
+    expect(ids).not.toContain(muted.id);
+  });
+
+  it('matches whole words, case-insensitively, in every field including source and author', () => {
+    const items = [
+      item('Hockey: a PARTY in Edmonton', { summary: 'hockey' }),
+      item('Hockey news', { summary: 'hockey', source: 'Art Weekly' }),
+      item('Hockey report', { summary: 'hockey', author: 'Jo Art' }),
+      item('Hockey and art', { summary: 'hockey', categories: ['Art'] }),
+    ];
+    const picks = createRanker(items).rank(prefs({ interests: ['hockey'], mutes: ['art'] }));
+    // "party" contains "art" but is not the word "art": only that item survives.
+    expect(picks.map((p) => p.id)).toEqual([items[0]!.id]);
+  });
+
+  it('a muted phrase hides the phrase, not its words apart', () => {
+    const a = item('Hockey: the Stanley Cup final', { summary: 'hockey' });
+    const b = item('Hockey: a cup of coffee with Stanley', { summary: 'hockey' });
+    const ids = createRanker([a, b])
+      .rank(prefs({ interests: ['hockey'], mutes: ['Stanley Cup'] }))
+      .map((p) => p.id);
+    expect(ids).toEqual([b.id]);
+  });
+
+  it('muted sources are never picked', () => {
+    const a = item('Hockey final tonight', { source: 'Rink Gazette' });
+    const b = item('Hockey trade news', { source: 'Ice Times' });
+    const ids = createRanker([a, b])
+      .rank(prefs({ interests: ['hockey'], mutedSources: ['rink gazette'] }))
+      .map((p) => p.id);
+    expect(ids).toEqual([b.id]);
+  });
+});
+
+describe('follows', () => {
+  it('a followed source outranks an equal item from elsewhere', () => {
+    const a = item('Hockey: Oilers beat Flames', { source: 'Ars Technica' });
+    const b = item('Hockey: Leafs edge Bruins', { source: 'Other Times' });
+    for (const followed of ['Ars Technica', 'Other Times']) {
+      const picks = createRanker([a, b, ...filler()]).rank(
+        prefs({ interests: ['hockey'], followedSources: [followed] }),
+      );
+      const first = followed === 'Ars Technica' ? a : b;
+      expect(picks[0]!.id).toBe(first.id);
+      expect(picks[0]!.reasons).toContain(`from ${followed}, which you follow`);
+    }
+  });
+});
+
+describe('selection', () => {
+  it('two copies of a story yield one pick, which says who else covered it', () => {
+    const a = item('Oilers sign star goalie to five year contract', {
+      source: 'Rink Gazette',
+      summary: 'hockey',
+    });
+    const b = item('Oilers sign star goalie to five-year contract', {
+      source: 'Ice Times',
+      summary: 'hockey',
+    });
+    const picks = createRanker([a, b, ...filler()]).rank(prefs({ interests: ['hockey', 'goalie'] }));
+    const ids = picks.map((p) => p.id);
+    expect(ids.filter((id) => id === a.id || id === b.id)).toHaveLength(1);
+    expect(picks[0]!.reasons).toContain('also covered by 1 other source');
+  });
+
+  it('items sharing a clusterId are one story', () => {
+    const a = item('Hockey: Oilers win', { clusterId: 'story-1' });
+    const b = item('Hockey: Edmonton celebrates', { clusterId: 'story-1' });
+    const picks = createRanker([a, b]).rank(prefs({ interests: ['hockey'] }));
+    expect(picks).toHaveLength(1);
+  });
+
+  it('the per-source cap holds', () => {
+    const teams = ['Oilers', 'Flames', 'Leafs', 'Bruins', 'Canucks', 'Jets', 'Senators', 'Kings'];
+    const verbs = ['win', 'lose', 'trade', 'sign', 'rally', 'stumble', 'travel', 'rest'];
+    const items = teams.map((t, i) => item(`Hockey: ${t} ${verbs[i]}`, { source: 'Rink Gazette' }));
+    const others = ['Ducks', 'Stars', 'Wild'].map((t, i) =>
+      item(`Hockey: ${t} ${verbs[i]}`, { source: `Coast ${i}` }),
+    );
+    const picks = createRanker([...items, ...others]).rank(
+      prefs({ interests: ['hockey'], perSourceCap: 2, maxItems: 10 }),
+    );
+    const fromGazette = picks.filter((p) => items.some((it) => it.id === p.id));
+    expect(fromGazette).toHaveLength(2);
+    expect(picks).toHaveLength(5);
+  });
+
+  it('never picks an item already sent to the subscriber', () => {
+    const a = item('Hockey: Oilers win');
+    const b = item('Hockey: Flames lose');
+    const ids = createRanker([a, b])
+      .rank(prefs({ interests: ['hockey'] }), { exclude: new Set([a.id]) })
+      .map((p) => p.id);
+    expect(ids).toEqual([b.id]);
+  });
+
+  it('a weak day yields a short edition rather than filler', () => {
+    const strong = item('Hockey: Oilers win the final', { summary: 'hockey hockey' });
+    const items = [strong, ...filler(40)];
+    const picks = createRanker(items).rank(prefs({ interests: ['hockey'], maxItems: 10 }));
+    expect(picks.map((p) => p.id)).toEqual([strong.id]);
+  });
+
+  it('items older than the freshness window are dropped, and fresher ones rank higher', () => {
+    const old = item('Hockey: Oilers win', { publishedAt: NOW - 100 * HOUR });
+    const day = item('Hockey: Flames win', { publishedAt: NOW - 30 * HOUR });
+    const fresh = item('Hockey: Leafs win', { publishedAt: NOW - HOUR });
+    const ids = createRanker([old, day, fresh])
+      .rank(prefs({ interests: ['hockey'], freshnessHours: 72 }), { now: NOW })
+      .map((p) => p.id);
+    expect(ids).toEqual([fresh.id, day.id]);
+  });
+
+  it('returns no more than maxItems', () => {
+    const items = Array.from({ length: 30 }, (_, i) => item(`Hockey game ${i} recap ${i}`));
+    expect(createRanker(items).rank(prefs({ interests: ['hockey'], maxItems: 4 }))).toHaveLength(4);
+  });
+});
+
+describe('relevance and reasons', () => {
+  it('reasons name the matched interest', () => {
+    const a = item('Hockey: Oilers beat Flames');
+    const [pick] = createRanker([a, ...filler()]).rank(prefs({ interests: ['Hockey'] }));
+    expect(pick!.reasons).toContain("matches your interest 'Hockey'");
+  });
+
+  it('a title match outranks a passing mention in the summary', () => {
+    const title = item('Hockey season opens tonight', { summary: 'The league starts.' });
+    const body = item('What to do this weekend', { summary: 'Markets, a concert, hockey and a fair.' });
+    const ids = createRanker([body, title, ...filler()])
+      .rank(prefs({ interests: ['hockey'] }), { minScore: 0 })
+      .map((p) => p.id);
+    expect(ids.indexOf(title.id)).toBeLessThan(ids.indexOf(body.id));
+  });
+
+  it('an exact phrase outranks its words apart', () => {
+    const phrase = item('Electric vehicles sales climb', { summary: 'Car makers report.' });
+    const apart = item('Electric bills rise as vehicles age', { summary: 'Car makers report.' });
+    const ids = createRanker([apart, phrase, ...filler()])
+      .rank(prefs({ interests: ['electric vehicles'] }), { minScore: 0 })
+      .map((p) => p.id);
+    expect(ids[0]).toBe(phrase.id);
+  });
+
+  it("finds NHL stories that never say 'hockey', and says why", () => {
+    const items = [
+      item('Hockey: NHL season opens with Oilers win', { summary: 'NHL hockey is back' }),
+      item('Hockey night: NHL playoffs preview', { summary: 'hockey fans and the NHL' }),
+      item('NHL: Flames trade their captain', { summary: 'The Calgary team made a deal.' }),
+      ...filler(),
+    ];
+    const picks = createRanker(items, { embeddings: embeddings() }).rank(prefs({ interests: ['hockey'] }), {
+      minScore: 0.05,
+    });
+    const nhlOnly = picks.find((p) => p.id === items[2]!.id);
+    expect(nhlOnly).toBeDefined();
+    expect(nhlOnly!.reasons[0]).toBe("matches your interest 'hockey' (via 'NHL')");
+  });
+
+  it('topics from the catalogue match through their seed terms', () => {
+    const a = item('Oilers beat Flames in overtime', { summary: 'NHL' });
+    const topics = [{ name: 'Ice hockey', terms: ['hockey', 'NHL', 'Stanley Cup'] }];
+    const [pick] = createRanker([a, ...filler()], { topics }).rank(prefs({ topics: ['ice hockey'] }));
+    expect(pick?.id).toBe(a.id);
+    expect(pick!.reasons).toContain("is in your topic 'Ice hockey'");
+  });
+
+  it('every pick carries at least one reason', () => {
+    const items = [
+      ...Array.from({ length: 12 }, (_, i) => item(`Hockey match ${i} report ${i}`)),
+      ...filler(),
+    ];
+    const picks = createRanker(items).rank(
+      prefs({ interests: ['hockey', 'report'], followedSources: ['Source 3'] }),
+    );
+    expect(picks.length).toBeGreaterThan(0);
+    for (const p of picks) expect(p.reasons.length).toBeGreaterThan(0);
+  });
+});
+
+describe('feedback', () => {
+  it('"less like this" lowers similar items next time', () => {
+    const fantasy = item('Fantasy hockey: waiver wire pickups for week 9', {
+      summary: 'hockey fantasy advice',
+    });
+    const fantasy2 = item('Fantasy hockey rankings: goalies to start', { summary: 'fantasy hockey' });
+    const game = item('Hockey: Oilers beat Flames in overtime', { summary: 'hockey' });
+    const items = [fantasy, fantasy2, game, ...filler()];
+    const ranker = createRanker(items);
+    const before = prefs({ interests: ['hockey'] });
+    const score = (p: typeof before, id: string) =>
+      ranker.rank(p, { minScore: -Infinity, limit: 50 }).find((x) => x.id === id)?.score ?? 0;
+    const after = applyFeedback(before, fantasy, 'less', ranker.keyWords(fantasy.id));
+    expect(after.interests.some((i) => i.weight < 0)).toBe(true);
+    expect(score(after, fantasy2.id)).toBeLessThan(score(before, fantasy2.id));
+    expect(score(after, game.id)).toBe(score(before, game.id));
+  });
+
+  it('"more like this" raises similar items next time', () => {
+    const liked = item('Goalie masks: the art of the Oilers goalie', { summary: 'hockey goalie' });
+    const similar = item('Goalie training camps open', { summary: 'hockey goalie' });
+    const other = item('Hockey: Flames beat Leafs', { summary: 'hockey' });
+    const ranker = createRanker([liked, similar, other, ...filler()]);
+    const before = prefs({ interests: ['hockey'] });
+    const after = applyFeedback(before, liked, 'more', ranker.keyWords(liked.id));
+    const pos = (p: typeof before) => ranker.rank(p).map((x) => x.id);
+    expect(pos(after).indexOf(similar.id)).toBeLessThan(pos(after).indexOf(other.id));
+  });
+});
