@@ -42,6 +42,15 @@ export interface PlanOptions {
   limit?: number;
   /** Stops between groups (graceful shutdown): each stored group is complete. */
   signal?: AbortSignal;
+  /** Filled with milliseconds spent per stage (for the benchmark and the run log). */
+  timings?: PlanTimings;
+}
+
+/** Milliseconds per planning stage. */
+export interface PlanTimings {
+  due: number;
+  rank: number;
+  store: number;
 }
 
 /** Maps a stored item to what the ranker sees. */
@@ -105,7 +114,15 @@ export async function findDue(
 export async function buildEditions(deps: Deps, options: PlanOptions = {}): Promise<PlanStats> {
   const now = deps.clock();
   const stats: PlanStats = { due: 0, built: 0, empty: 0, late: 0, alreadyPlanned: 0, deferred: 0 };
+  const timings = options.timings ?? { due: 0, rank: 0, store: 0 };
+  let t = performance.now();
+  const lap = (stage: keyof PlanTimings) => {
+    const n = performance.now();
+    timings[stage] += n - t;
+    t = n;
+  };
   const { due: allDue, late } = await findDue(deps, now, options);
+  lap('due');
 
   if (late.length > 0) {
     const { skipped } = await storePlans(deps.db, {
@@ -114,6 +131,7 @@ export async function buildEditions(deps: Deps, options: PlanOptions = {}): Prom
       now,
     });
     stats.late = skipped;
+    lap('store');
     if (skipped > 0)
       deps.log.warn('editions: missed by more than the catch-up window, skipped', {
         count: skipped,
@@ -132,6 +150,7 @@ export async function buildEditions(deps: Deps, options: PlanOptions = {}): Prom
   const [items, topics] = await Promise.all([listRecentItems(deps.db, now - windowMs), listTopics(deps.db)]);
   // Built once per run: its shared indexes make each subscriber's rank() cheap.
   const ranker = createRanker(items.map(toRankItem), { topics });
+  lap('rank');
 
   const groupSize = options.groupSize ?? 500;
   for (let i = 0; i < due.length; i += groupSize) {
@@ -164,7 +183,9 @@ export async function buildEditions(deps: Deps, options: PlanOptions = {}): Prom
         email: subscriber.emailEnabled,
       });
     }
+    lap('rank');
     const result = await storePlans(deps.db, { editions: planned, skips, now });
+    lap('store');
     stats.built += result.created.size;
     stats.alreadyPlanned += planned.length - result.created.size;
     stats.empty += result.skipped;

@@ -7,11 +7,14 @@ import { createHttpMailer } from '../deliver/http-mailer.ts';
 import { MailError, type Mailer } from '../deliver/mailer.ts';
 import type { Deps } from '../deps.ts';
 import { editionsJob, ingestJob, sendJob } from '../jobs/run-cycle.ts';
+import { consumeSendBatch, enqueueDueSends, type SendMessage } from '../jobs/send-queue.ts';
 import { createLog } from '../log.ts';
 
 /** Bindings declared in wrangler.toml (plus secrets set with `wrangler secret put`). */
 export interface Env {
   DB: D1Database;
+  /** Sends fan out through this queue (wrangler.toml [[queues.producers]]); the same Worker consumes it. */
+  SEND_QUEUE?: Queue<SendMessage>;
   [key: string]: unknown;
 }
 
@@ -54,18 +57,37 @@ export function workerDeps(env: Env): Deps {
   };
 }
 
+/** Subscribers planned per cron tick: ranking ~1 ms each keeps a tick well inside the CPU limit. */
+const PLAN_LIMIT = 5000;
+
 export default {
   fetch(request: Request, env: Env, ctx: ExecutionContext) {
     return createApp(workerDeps(env)).fetch(request, env, ctx);
   },
-  /** Cron Triggers run the same job functions as node-cron, chosen by the trigger's pattern. */
+  /**
+   * The Cron Trigger runs the same job functions as node-cron: ingest, then plan (at most
+   * PLAN_LIMIT subscribers per tick, for the Workers CPU limit; the rest are planned on the
+   * next tick), then hand due outbox rows to the send queue. Without a queue binding it sends
+   * in-line, as Node does.
+   */
   async scheduled(_controller: ScheduledController, env: Env, ctx: ExecutionContext) {
     const deps = workerDeps(env);
     const run = async () => {
       await ingestJob(deps);
-      await editionsJob(deps);
-      if (deps.mailer !== noMailer) await sendJob(deps);
+      await editionsJob(deps, { limit: PLAN_LIMIT });
+      if (env.SEND_QUEUE) await enqueueDueSends(deps, env.SEND_QUEUE);
+      else if (deps.mailer !== noMailer) await sendJob(deps);
     };
     ctx.waitUntil(run());
   },
-} satisfies ExportedHandler<Env>;
+  /** Queue consumer: sends one batch of outbox rows (wrangler.toml sizes batches for the CPU limit). */
+  async queue(batch: MessageBatch<SendMessage>, env: Env, ctx: ExecutionContext) {
+    const deps = workerDeps(env);
+    ctx.waitUntil(
+      consumeSendBatch(deps, batch.messages).then((stats) => {
+        if (stats.sent + stats.failed + stats.retried + stats.suppressed > 0)
+          deps.log.info('deliver: queue batch finished', { ...stats });
+      }),
+    );
+  },
+} satisfies ExportedHandler<Env, SendMessage>;
