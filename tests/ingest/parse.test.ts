@@ -204,7 +204,9 @@ describe('parse: a corpus of real-world-shaped feeds, normalised', () => {
       title: expected.title,
     });
     expect(feed.items).toHaveLength(expected.items.length);
-    expected.items.forEach((item, i) => expect(feed.items[i]).toMatchObject(item));
+    expected.items.forEach((item, i) => {
+      expect(feed.items[i]).toMatchObject(item);
+    });
   });
 
   it('gives an item without a guid or link the same key on every parse', async () => {
