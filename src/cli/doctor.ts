@@ -30,7 +30,8 @@ Checks this installation, reading the same environment as \`npm start\`:
   data         SIFT_DATA_DIR exists (or can be created) and is writable
   database     DATABASE_URL opens and answers
   migrations   the database has every migration this version ships (none applied here)
-  mail         the transport is reachable (SMTP: connects and logs in; outbox: folder writable)
+  mail         the transport is reachable (SMTP: connects and logs in; http: the provider accepts
+               the API key and knows the sender domain; outbox: folder writable)
   spf, dkim, dmarc
                the sender domain's DNS records, when DNS is reachable ("skipped: offline" if not)
 
@@ -168,11 +169,61 @@ async function checkMail(config: Config, timeoutMs: number): Promise<Check> {
       transport.close();
     }
   }
+  if (config.SIFT_MAILER === 'http' && config.SIFT_HTTP_API_KEY) return checkHttpProvider(config, timeoutMs);
   return {
     name: 'mail',
     status: 'skip',
     detail: `skipped: no reachability check for SIFT_MAILER=${config.SIFT_MAILER}`,
   };
+}
+
+/**
+ * The http provider (Resend): lists the account's domains with the API key, which proves the
+ * API answers and the key is accepted, and says whether the sender domain is verified there.
+ */
+async function checkHttpProvider(config: Config, timeoutMs: number): Promise<Check> {
+  const root = config.SIFT_HTTP_API_URL ?? 'https://api.resend.com';
+  const url = `${root}/domains`;
+  const provider = config.SIFT_HTTP_PROVIDER;
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      headers: { authorization: `Bearer ${config.SIFT_HTTP_API_KEY}` },
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  } catch (e) {
+    const cause = ((e as Error).cause as { code?: string; message?: string } | undefined) ?? {};
+    if (cause.code === 'ENOTFOUND' || cause.code === 'EAI_AGAIN')
+      return {
+        name: 'mail',
+        status: 'skip',
+        detail: `skipped: offline (cannot resolve ${new URL(root).hostname})`,
+      };
+    return { name: 'mail', status: 'fail', detail: `${url}: ${cause.message ?? (e as Error).message}` };
+  }
+  if (res.status === 401 || res.status === 403)
+    return {
+      name: 'mail',
+      status: 'fail',
+      detail: `${provider} refused SIFT_HTTP_API_KEY (HTTP ${res.status})`,
+    };
+  if (!res.ok) return { name: 'mail', status: 'fail', detail: `${url}: HTTP ${res.status}` };
+  const domain = senderDomain(config.SIFT_MAIL_FROM);
+  const body = (await res.json().catch(() => ({}))) as { data?: { name?: string; status?: string }[] };
+  const entry = body.data?.find((d) => d.name?.toLowerCase() === domain);
+  if (!entry)
+    return {
+      name: 'mail',
+      status: 'warn',
+      detail: `${provider} accepted the key, but ${domain} is not one of its domains: add and verify it there`,
+    };
+  return entry.status === 'verified'
+    ? { name: 'mail', status: 'ok', detail: `${provider} accepted the key; ${domain} is verified` }
+    : {
+        name: 'mail',
+        status: 'warn',
+        detail: `${provider} accepted the key; ${domain} is ${entry.status ?? 'not verified'}`,
+      };
 }
 
 async function checkDns(
