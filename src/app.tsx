@@ -85,10 +85,15 @@ export function createApp(deps: Deps) {
     if (err instanceof RateLimitedError) c.header('Retry-After', String(err.retryAfterSeconds));
     if (err instanceof AppError)
       return c.html(<ErrorPage status={err.status} message={err.message} nonce={nonceOf(c)} />, err.status);
-    deps.log.error('web: unhandled error', { path: c.req.path, error: err });
+    deps.log.error('web: unhandled error', { path: redactTokens(c.req.path), error: err });
     return c.html(<ErrorPage status={500} message="Something went wrong on our side." />, 500);
   });
   return app;
+}
+
+/** A path with its link tokens (long URL segments) replaced, so logs never hold a working link. */
+export function redactTokens(path: string): string {
+  return path.replace(/\/[A-Za-z0-9_.-]{16,}/g, '/[token]');
 }
 
 /** The one-click unsubscribe route, exempt from csrf() (RFC 8058). */

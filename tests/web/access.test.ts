@@ -251,3 +251,34 @@ describe('the database holds no plain tokens', () => {
     expect(JSON.stringify(rows)).not.toContain(token);
   });
 });
+
+describe('logs', () => {
+  it('an unexpected error is logged without the link token in its path', async () => {
+    const { createApp, redactTokens } = await import('../../src/app.tsx');
+    expect(redactTokens('/confirm/AbCdEfGhIjKlMnOpQrStUv')).toBe('/confirm/[token]');
+    expect(redactTokens('/feeds/12.1.AbCdEfGhIjKlMnOpQrStUv.atom')).toBe('/feeds/[token]');
+    const lines: string[] = [];
+    const log = {
+      debug() {},
+      info() {},
+      warn() {},
+      error: (m: string, f?: Record<string, unknown>) => lines.push(`${m} ${JSON.stringify(f)}`),
+    };
+    const db = new Proxy(w.deps.db, {
+      get: (target, key) =>
+        key === 'update'
+          ? () => {
+              throw new Error('boom');
+            }
+          : Reflect.get(target, key),
+    });
+    const broken = createApp({ ...w.deps, log, db });
+    const res = await broken.request('/confirm/AbCdEfGhIjKlMnOpQrStUv', {
+      method: 'POST',
+      headers: { origin: ORIGIN, 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(res.status).toBe(500);
+    expect(lines.join('\n')).toContain('/confirm/[token]');
+    expect(lines.join('\n')).not.toContain('AbCdEfGhIjKlMnOpQrStUv');
+  });
+});
