@@ -79,12 +79,14 @@ export function mergeOutlookSeams(tpl: CompiledTemplate): CompiledTemplate {
     ) as TemplateNode[];
     const blank = (n: TemplateNode | undefined) => typeof n === 'string' && n.trim() === '';
     const stripped = new Set<number>();
+    // Decided before any stripping: a stripped block no longer looks like a section.
+    const section = out.map(isSectionBlock);
     for (let i = 0; i < out.length; i++) {
-      if (!isSectionBlock(out[i]!)) continue;
+      if (!section[i]) continue;
       let before = i - 1;
-      while (before >= 0 && (blank(out[before]) || isSectionBlock(out[before]!))) before--;
+      while (before >= 0 && (blank(out[before]) || section[before])) before--;
       let after = i + 1;
-      while (after < out.length && (blank(out[after]) || isSectionBlock(out[after]!))) after++;
+      while (after < out.length && (blank(out[after]) || section[after])) after++;
       const prev = out[before];
       const next = out[after];
       if (typeof prev !== 'string' || typeof next !== 'string') continue;

@@ -66,8 +66,22 @@ export function preheaderLine(view: Pick<EditionView, 'picks'>): string {
   );
 }
 
-let dayFormat: Intl.DateTimeFormat | undefined;
 const labels = new Map<string, string>();
+const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
 
 /** "Tuesday 24 November 2026" for a daily key, "Week 48, 2026" for a weekly one. */
 export function dateLabel(editionKey: string): string {
@@ -80,18 +94,13 @@ export function dateLabel(editionKey: string): string {
   return label;
 }
 
+// Written out by hand: the same words on every runtime, whatever its ICU data.
 function formatKey(editionKey: string): string {
   const day = /^(\d{4})-(\d{2})-(\d{2})$/.exec(editionKey);
   if (day) {
     const date = new Date(Date.UTC(Number(day[1]), Number(day[2]) - 1, Number(day[3])));
-    dayFormat ??= new Intl.DateTimeFormat('en-GB', {
-      weekday: 'long',
-      day: 'numeric',
-      month: 'long',
-      year: 'numeric',
-      timeZone: 'UTC',
-    });
-    if (!Number.isNaN(date.getTime())) return dayFormat.format(date);
+    if (!Number.isNaN(date.getTime()) && date.getUTCDate() === Number(day[3]))
+      return `${WEEKDAYS[date.getUTCDay()]} ${date.getUTCDate()} ${MONTHS[date.getUTCMonth()]} ${date.getUTCFullYear()}`;
   }
   const week = /^(\d{4})-W(\d{2})$/.exec(editionKey);
   if (week) return `Week ${Number(week[2])}, ${week[1]}`;
@@ -204,14 +213,23 @@ export function fillDigestHtml(
   subject = subjectLine(view),
 ): { bytes: Uint8Array; picksShown: number } {
   digestTemplate ??= prepareTemplate('digest', templates.digest);
-  let shown = view.picks.length;
-  for (;;) {
-    const bytes = fillBytes(digestTemplate, digestFillData(view, view.picks.slice(0, shown), subject));
-    if (bytes.length <= maxBytes || shown === 0) return { bytes, picksShown: shown };
-    // Jump close to the answer using the average card size, then step one at a time.
-    const perPick = bytes.length / Math.max(shown, 1);
-    shown = Math.max(0, Math.min(shown - 1, Math.floor(shown - (bytes.length - maxBytes) / perPick)));
+  const tpl = digestTemplate;
+  const fill = (shown: number) => fillBytes(tpl, digestFillData(view, view.picks.slice(0, shown), subject));
+  const all = fill(view.picks.length);
+  if (all.length <= maxBytes) return { bytes: all, picksShown: view.picks.length };
+  // Over budget (rare): binary search for the most picks that fit; lo always fits (or is 0).
+  let lo = 0;
+  let hi = view.picks.length;
+  let best = fill(0);
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    const bytes = fill(mid);
+    if (bytes.length <= maxBytes) {
+      lo = mid;
+      best = bytes;
+    } else hi = mid;
   }
+  return { bytes: best, picksShown: lo };
 }
 
 /** Renders the digest email (HTML from the compiled MJML, and its plain-text twin). */
