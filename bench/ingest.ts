@@ -32,8 +32,8 @@ function words(seed: number, n: number): string {
   let x = seed;
   const out: string[] = [];
   for (let i = 0; i < n; i++) {
-    x = (x * 1103515245 + 12345) & 0x7fffffff;
-    out.push(WORDS[x % WORDS.length]!);
+    x = (Math.imul(x, 1103515245) + 12345) & 0x7fffffff;
+    out.push(WORDS[(x >>> 12) % WORDS.length]!);
   }
   return out.join(' ');
 }
