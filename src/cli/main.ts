@@ -24,6 +24,8 @@ export async function main(argv: string[]): Promise<number> {
       return (await import('./stats.ts')).runStats(rest);
     case 'doctor':
       return (await import('./doctor.ts')).runDoctor(rest);
+    case 'backup':
+      return (await import('./backup.ts')).runBackup(rest);
     case undefined:
     case '--help':
     case '-h':
@@ -57,6 +59,7 @@ Commands:
   preview      Write a subscriber's rendered edition to .html and .txt files
   stats        Subscribers, sources, sends and feedback in numbers
   doctor       Check configuration, database, migrations, mail transport, SPF / DKIM / DMARC
+  backup       Write a verified snapshot of the database file (safe while Sift runs)
   rank         Rank items from a JSONL file for one preferences file (offline evaluation)
   parse        Parse local feed files with the ingestion pipeline; one JSON line per file
 

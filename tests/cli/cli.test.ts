@@ -51,6 +51,7 @@ describe('sift --help', { timeout: 60_000 }, () => {
     ['preview', '--help'],
     ['stats', '--help'],
     ['doctor', '--help'],
+    ['backup', '--help'],
     ['sources', '--help'],
   ])('sift %s %s explains itself (exit 0) without touching a database', async (...args) => {
     const { env, dir } = instance();
@@ -179,6 +180,19 @@ describe('a whole operator session', { timeout: 120_000 }, () => {
     expect(resend.code).toBe(0);
     const stats = JSON.parse((await sift(['stats', '--json'], env)).stdout);
     expect(stats.outbox.pending).toBe(1);
+  });
+
+  it('backs up the database to a verified file that holds the same data', async () => {
+    const file = join(dir, 'backup-test.db');
+    const res = await sift(['backup', file, '--json'], env);
+    expect(res.code).toBe(0);
+    expect(JSON.parse(res.stdout)).toMatchObject({ file, bytes: expect.any(Number) });
+    const { db, close } = openLibsql(`file:${file}`);
+    expect((await db.select().from(editions).all()).length).toBe(await count(dir, editions));
+    close();
+    const again = await sift(['backup', file], env);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('already exists');
   });
 
   it('removes a subscriber, and says so when the address is unknown', async () => {
