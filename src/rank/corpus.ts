@@ -86,8 +86,8 @@ export function buildCorpus(items: readonly RankItem[], embeddings: Embeddings |
   const rawSeq: string[][] = [];
   const rawLists = new Map<string, number[]>();
   const totals = FIELDS.map(() => 0);
-  // Surface word counts per stem, to find the embedding row of a stem via its commonest spelling.
-  const surfaces = new Map<number, Map<string, number>>();
+  // One unstemmed spelling per stem ("series" for "serie"), for stems the table lacks.
+  const surfaces = new Map<number, string>();
   for (let d = 0; d < n; d++) {
     const item = items[d]!;
     const tfs: Map<number, number>[] = [];
@@ -107,9 +107,7 @@ export function buildCorpus(items: readonly RankItem[], embeddings: Embeddings |
         if (!isContentWord(tok)) continue;
         len++;
         tf.set(id, (tf.get(id) ?? 0) + 1);
-        let s = surfaces.get(id);
-        if (!s) surfaces.set(id, (s = new Map()));
-        s.set(tok, (s.get(tok) ?? 0) + 1);
+        if (tok !== terms[id] && !surfaces.has(id)) surfaces.set(id, tok);
       }
       seq.push(GAP);
       tfs.push(tf);
@@ -169,10 +167,8 @@ export function buildCorpus(items: readonly RankItem[], embeddings: Embeddings |
   if (embeddings) {
     for (let t = 0; t < V; t++) {
       let row = embeddings.row(terms[t]!);
-      if (row < 0) {
-        const s = [...(surfaces.get(t) ?? [])].sort((a, b) => b[1] - a[1]);
-        for (const [w] of s) if ((row = embeddings.row(w)) >= 0) break;
-      }
+      const surface = surfaces.get(t);
+      if (row < 0 && surface) row = embeddings.row(surface);
       termRows[t] = row;
       if (row >= 0 && rowTerms[row] === -1) rowTerms[row] = t;
     }

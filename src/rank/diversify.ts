@@ -6,12 +6,22 @@ import type { Clusters } from './cluster.ts';
 
 /** Keeps the best `k` (doc, score) pairs seen, in a min-heap: O(n log k) with n ≫ k. */
 export class TopK {
-  readonly docs: Int32Array;
-  readonly scores: Float64Array;
+  docs: Int32Array;
+  scores: Float64Array;
   size = 0;
-  constructor(readonly k: number) {
+  constructor(public k: number) {
     this.docs = new Int32Array(k);
     this.scores = new Float64Array(k);
+  }
+  /** Empties the heap for reuse with a new k (reallocates only when k grows). */
+  reset(k: number): this {
+    if (k > this.docs.length) {
+      this.docs = new Int32Array(k);
+      this.scores = new Float64Array(k);
+    }
+    this.k = k;
+    this.size = 0;
+    return this;
   }
   /** Whether a candidate with this score would be kept (cheap pre-check before costly filters). */
   admits(s: number): boolean {
@@ -56,9 +66,18 @@ export class TopK {
   }
   /** The same as two parallel arrays, scores multiplied by `scale`. */
   columns(scale = 1): { docs: number[]; scores: number[] } {
-    const order = Array.from({ length: this.size }, (_, i) => i);
-    order.sort((a, b) => this.scores[b]! - this.scores[a]! || this.docs[a]! - this.docs[b]!);
-    return { docs: order.map((i) => this.docs[i]!), scores: order.map((i) => this.scores[i]! * scale) };
+    const order: number[] = [];
+    for (let i = 0; i < this.size; i++) order.push(i);
+    const s = this.scores;
+    const d = this.docs;
+    order.sort((a, b) => s[b]! - s[a]! || d[a]! - d[b]!);
+    const docs: number[] = [];
+    const scores: number[] = [];
+    for (const i of order) {
+      docs.push(d[i]!);
+      scores.push(s[i]! * scale);
+    }
+    return { docs, scores };
   }
 }
 

@@ -35,7 +35,7 @@ export interface ExpansionOptions {
 
 /** Defaults used by the product (chosen on mind-dev, checked on ag-news). */
 export const DEFAULT_EXPANSION: ExpansionOptions = {
-  prf: true,
+  prf: false,
   cooccurrence: true,
   embeddings: true,
   dense: true,

@@ -62,13 +62,31 @@ function hasTerm(corpus: Corpus, d: number, term: number): boolean {
   return false;
 }
 
-/** Reasons for one interest's contribution to doc d. */
+/**
+ * How an interest reached doc d: '' = one of its typed words is in the item, a word = through
+ * that expansion word (as the item spells it), null = only by related meaning.
+ */
+function matchVia(corpus: Corpus, surfaces: SurfaceForms, v: InterestVector, d: number): string | null {
+  for (const t of v.original) if (hasTerm(corpus, d, t)) return '';
+  for (const e of v.expansions) if (hasTerm(corpus, d, e.term)) return surfaces.of(d, corpus.terms[e.term]!);
+  return null;
+}
+
+// (interest vector, doc) → how it matched: popular interests meet popular items across
+// thousands of subscribers, so the lookup runs once per pair.
+const viaCache = new WeakMap<InterestVector, Map<number, string | null>>();
+
+/** The reason for one interest's contribution to doc d, e.g. "matches your interest 'hockey' (via 'NHL')". */
 export function interestReason(corpus: Corpus, surfaces: SurfaceForms, a: ActiveInterest, d: number): string {
-  const what = a.kind === 'topic' ? `is in your topic '${a.label}'` : `matches your interest '${a.label}'`;
-  for (const t of a.vector.original) if (hasTerm(corpus, d, t)) return what;
-  for (const e of a.vector.expansions)
-    if (hasTerm(corpus, d, e.term)) return `${what} (via '${surfaces.of(d, corpus.terms[e.term]!)}')`;
-  return a.kind === 'topic' ? `related to your topic '${a.label}'` : `related to your interest '${a.label}'`;
+  let m = viaCache.get(a.vector);
+  if (!m) viaCache.set(a.vector, (m = new Map()));
+  let via = m.get(d);
+  if (via === undefined) m.set(d, (via = matchVia(corpus, surfaces, a.vector, d)));
+  const topic = a.kind === 'topic';
+  if (via === null)
+    return topic ? `related to your topic '${a.label}'` : `related to your interest '${a.label}'`;
+  const what = topic ? `is in your topic '${a.label}'` : `matches your interest '${a.label}'`;
+  return via ? `${what} (via '${via}')` : what;
 }
 
 /** All reasons for a pick, strongest first. */

@@ -46,6 +46,8 @@ const FOLLOW_BASE = DEFAULT_MIN_SCORE;
 /** Share of the score that recency can take away (relevance stays the main signal). */
 const RECENCY_SHARE = 0.4;
 const HOUR = 3_600_000;
+/** Fewest entries read from each interest's vector per call (see rank()). */
+const HEAD_MIN = 25;
 
 /** Builds a ranker over candidate items (see RankerContext for the optional settings). */
 export function createRanker(items: readonly RankItem[], context: RankerContext = {}): Ranker {
@@ -59,6 +61,7 @@ export function createRanker(items: readonly RankItem[], context: RankerContext 
   const mutes = new MuteIndex(corpus);
   const surfaces = new SurfaceForms(corpus);
   const acc = new Accumulator(corpus.n);
+  const heap = new TopK(64);
   const cache = new Map<string, InterestVector>();
   const vectorFor = (key: string, phrases: string[], lexicalOnly: boolean): InterestVector => {
     if (context.shareInterests === false)
@@ -134,9 +137,13 @@ export function createRanker(items: readonly RankItem[], context: RankerContext 
         active.push({ label: topic.name, kind: 'topic', weight: 1, vector });
       }
       acc.reset();
+      // Each vector is best first, so only its head can reach an edition of `limit` items;
+      // the tail is read only when one interest must fill a long list on its own.
+      const head = Math.max(HEAD_MIN, limit * 2, Math.ceil((limit * 6) / Math.max(1, active.length)));
       for (const a of active) {
         const { docs, scores } = a.vector;
-        for (let i = 0; i < docs.length; i++) acc.add(docs[i]!, a.weight * scores[i]!);
+        const m = Math.min(docs.length, head);
+        for (let i = 0; i < m; i++) acc.add(docs[i]!, a.weight * scores[i]!);
       }
       for (const ref of prefs.followedSources) {
         for (const d of bySource.get(normalizeSource(ref)) ?? []) {
@@ -154,7 +161,7 @@ export function createRanker(items: readonly RankItem[], context: RankerContext 
       const muted = prefs.mutes.map((m) => mutes.docs(m));
       const fresh = recency(now, prefs.halfLifeHours, prefs.freshnessHours);
       // Extra candidates beyond `limit` absorb what diversify() drops as duplicates or over cap.
-      const top = new TopK(Math.min(corpus.n, limit * 3 + 20));
+      const top = heap.reset(Math.min(corpus.n, limit * 3 + 20));
       const scores = acc.scores;
       for (const d of acc.touched) {
         const f = fresh[d]!;

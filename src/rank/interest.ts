@@ -39,8 +39,8 @@ const DENSE_FLOOR = 0.3;
 const ROCCHIO = 1;
 /** Matches that feed co-occurrence and spread along the graph (the tail adds noise and time). */
 const MEMBERS = 100;
-/** Candidates re-scored semantically (beyond the kept depth, to let re-ordering pull some in). */
-const RESCORED = 2;
+/** Candidates re-scored semantically beyond the kept depth, so re-ordering can pull some in. */
+const RESCORED_EXTRA = 20;
 /** Best matches that lend score along the item graph. */
 const SPREAD_FROM = 50;
 
@@ -148,7 +148,7 @@ export function scoreInterest(
   if (!lexicalOnly && opts.dense && qvec && corpus.docVectors) {
     // Rocchio: move the interest's vector toward its best matches, then reward candidates by
     // semantic closeness; this reorders lexical matches by what the story is about.
-    const cands = best(acc, depth * RESCORED);
+    const cands = best(acc, depth + RESCORED_EXTRA);
     const dims = qvec.length;
     const q = qvec.slice();
     const centroid = new Float32Array(dims);
@@ -167,21 +167,32 @@ export function scoreInterest(
   } else top = best(acc, depth);
   acc.reset();
 
-  const order = top.docs.map((_, i) => i).sort((a, b) => top.docs[a]! - top.docs[b]!);
+  const m = top.docs.length;
+  const order: number[] = [];
+  for (let i = 0; i < m; i++) order.push(i);
+  order.sort((a, b) => top.docs[a]! - top.docs[b]!);
+  const byDoc = new Int32Array(m);
+  const byDocScore = new Float32Array(m);
+  for (let i = 0; i < m; i++) {
+    byDoc[i] = top.docs[order[i]!]!;
+    byDocScore[i] = top.scores[order[i]!]!;
+  }
   return {
     docs: Int32Array.from(top.docs),
     scores: Float32Array.from(top.scores),
     original,
     expansions,
-    byDoc: Int32Array.from(order, (i) => top.docs[i]!),
-    byDocScore: Float32Array.from(order, (i) => top.scores[i]!),
+    byDoc,
+    byDocScore,
   };
 }
 
 function dotDoc(corpus: Corpus, q: Float32Array, d: number): number {
   const v = corpus.docVectors!;
+  const n = q.length;
+  const base = d * n;
   let s = 0;
-  for (let i = 0, base = d * q.length; i < q.length; i++) s += q[i]! * v[base + i]!;
+  for (let i = 0; i < n; i++) s += q[i]! * v[base + i]!;
   return s;
 }
 

@@ -10,27 +10,26 @@ export interface QueryTerm {
 /** A sparse score vector being accumulated: dense scores + the list of docs touched. */
 export class Accumulator {
   readonly scores: Float32Array;
-  private readonly seen: Uint8Array;
+  // A doc's score is live only while its mark equals the current stamp: reset() is O(1).
+  private readonly mark: Int32Array;
+  private stamp = 1;
   touched: number[] = [];
   constructor(n: number) {
     this.scores = new Float32Array(n);
-    this.seen = new Uint8Array(n);
+    this.mark = new Int32Array(n);
   }
   /** Adds x to doc d's score. */
   add(d: number, x: number): void {
-    if (!this.seen[d]) {
-      this.seen[d] = 1;
+    if (this.mark[d] !== this.stamp) {
+      this.mark[d] = this.stamp;
+      this.scores[d] = x;
       this.touched.push(d);
-    }
-    this.scores[d]! += x;
+    } else this.scores[d]! += x;
   }
-  /** Clears the touched docs only (O(touched), so one accumulator serves many queries). */
+  /** Forgets all scores (the next add() to a doc starts it from zero). */
   reset(): void {
-    for (const d of this.touched) {
-      this.scores[d] = 0;
-      this.seen[d] = 0;
-    }
-    this.touched = [];
+    this.stamp++;
+    this.touched.length = 0;
   }
 }
 
