@@ -71,6 +71,48 @@ describe('admin API authentication', () => {
   });
 });
 
+describe('ids in paths', () => {
+  /** Every endpoint with an {id}: a body that would be valid, so only the id decides. */
+  const WITH_ID: [string, string, unknown?][] = [
+    ['GET', '/api/admin/sources/ID'],
+    ['POST', '/api/admin/sources/ID/pause', {}],
+    ['POST', '/api/admin/sources/ID/resume'],
+    ['DELETE', '/api/admin/sources/ID'],
+    ['GET', '/api/admin/topics/ID'],
+    ['PATCH', '/api/admin/topics/ID', { name: 'x' }],
+    ['DELETE', '/api/admin/topics/ID'],
+    ['GET', '/api/admin/subscribers/ID'],
+    ['PATCH', '/api/admin/subscribers/ID', { status: 'active' }],
+    ['POST', '/api/admin/subscribers/ID/suppress', {}],
+    ['DELETE', '/api/admin/subscribers/ID'],
+    ['GET', '/api/admin/subscribers/ID/preview'],
+    ['POST', '/api/admin/editions/ID/resend'],
+  ];
+  let s: Setup;
+  beforeAll(async () => {
+    s = await adminSetup();
+  });
+
+  it.each(WITH_ID)(
+    '%s %s: 400 naming "id" for a malformed id, 404 for an unknown one',
+    async (method, path, body) => {
+      for (const bad of ['abc', '0', '-3', '1.5']) {
+        const res = await s.call(method, path.replace('ID', bad), body);
+        expect(res.status, bad).toBe(400);
+        const error = (await res.json()).error;
+        expect(error.fields.map((f: { field: string }) => f.field)).toEqual(['id']);
+        expect(error.message).toMatch(/^id: /);
+      }
+      const missing = await s.call(method, path.replace('ID', '424242'), body);
+      expect(missing.status).toBe(404);
+      expect((await missing.json()).error).toMatchObject({
+        code: 'not_found',
+        message: expect.stringContaining('424242'),
+      });
+    },
+  );
+});
+
 describe('OpenAPI document', () => {
   it('is served at /api/admin/openapi.json and describes every endpoint with bearer security', async () => {
     const { app } = await adminSetup();
