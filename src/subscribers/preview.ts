@@ -4,7 +4,7 @@ import { editions, items } from '../db/schema.ts';
 import type { Deps } from '../deps.ts';
 import { toRankItem } from '../editions/build-editions.ts';
 import type { Preferences } from '../preferences/schema.ts';
-import { createRanker, type Ranker } from '../rank/index.ts';
+import { createRanker, type Ranker, type Topic } from '../rank/index.ts';
 import { type ItemWithSource, listRecentItems } from '../store/items.ts';
 import { listTopics } from '../store/topics.ts';
 
@@ -28,6 +28,8 @@ export interface EditionPreview {
 
 interface Pool {
   key: string;
+  /** The topic catalogue the ranker was built with. */
+  topicsKey: string;
   builtAt: number;
   /** Real time of the last "did items change?" check. */
   checkedAt: number;
@@ -50,17 +52,18 @@ const RECHECK_MS = 2000;
 // Concurrent first views share one build instead of each building a ranker.
 const building = new WeakMap<Db, Promise<Pool>>();
 
-function poolFor(deps: Pick<Deps, 'db' | 'clock'>): Promise<Pool> {
+function poolFor(deps: Pick<Deps, 'db' | 'clock'>, topics?: Topic[]): Promise<Pool> {
   const cached = pools.get(deps.db);
-  if (cached && Date.now() - cached.checkedAt < RECHECK_MS) return Promise.resolve(cached);
+  const sameTopics = !topics || cached?.topicsKey === JSON.stringify(topics);
+  if (cached && sameTopics && Date.now() - cached.checkedAt < RECHECK_MS) return Promise.resolve(cached);
   let pending = building.get(deps.db);
   if (!pending) {
-    building.set(deps.db, (pending = refreshPool(deps).finally(() => building.delete(deps.db))));
+    building.set(deps.db, (pending = refreshPool(deps, topics).finally(() => building.delete(deps.db))));
   }
   return pending;
 }
 
-async function refreshPool(deps: Pick<Deps, 'db' | 'clock'>): Promise<Pool> {
+async function refreshPool(deps: Pick<Deps, 'db' | 'clock'>, given?: Topic[]): Promise<Pool> {
   const now = deps.clock();
   // A preview may trail new items by a couple of seconds; checking less often keeps page views cheap.
   const cached = pools.get(deps.db);
@@ -69,16 +72,18 @@ async function refreshPool(deps: Pick<Deps, 'db' | 'clock'>): Promise<Pool> {
     .from(items)
     .get();
   const key = `${stamp?.id ?? 0}|${stamp?.at ?? 0}`;
-  if (cached && cached.key === key && Math.abs(now - cached.builtAt) < POOL_MAX_AGE) {
+  const sameTopics = !given || cached?.topicsKey === JSON.stringify(given);
+  if (cached && sameTopics && cached.key === key && Math.abs(now - cached.builtAt) < POOL_MAX_AGE) {
     cached.checkedAt = Date.now();
     return cached;
   }
   const [rows, topics] = await Promise.all([
     listRecentItems(deps.db, now - POOL_WINDOW, POOL_MAX_ITEMS),
-    listTopics(deps.db),
+    given ?? listTopics(deps.db),
   ]);
   const pool: Pool = {
     key,
+    topicsKey: JSON.stringify(topics),
     builtAt: now,
     checkedAt: Date.now(),
     ranker: createRanker(rows.map(toRankItem), { topics }),
@@ -109,15 +114,17 @@ async function alreadySent(db: Db, subscriberId: number): Promise<{ ids: Set<str
  * recent items, minus what the subscriber already received, with reasons; plus how many
  * items the mutes hid. "Hidden" is measured with the ranker itself — rank again without the
  * mutes and count what then qualifies but was not a candidate before — so it uses exactly
- * the ranker's mute matching. Cached per preferences document until items change.
+ * the ranker's mute matching. Cached per preferences document until items or the topic
+ * catalogue (`topics`, when the caller has read it) change.
  */
 export async function previewEdition(
   deps: Pick<Deps, 'db' | 'clock'>,
   subscriberId: number,
   prefs: Preferences,
   newestEditionId?: number | null,
+  topics?: Topic[],
 ): Promise<EditionPreview> {
-  const pool = await poolFor(deps);
+  const pool = await poolFor(deps, topics);
   const known = newestEditionId === undefined ? undefined : (newestEditionId ?? 0);
   const keyFor = (newest: number) => `${subscriberId}|${newest}|${JSON.stringify(prefs)}`;
   if (known !== undefined) {

@@ -4,6 +4,7 @@ import type { Source, Subscriber } from '../db/schema.ts';
 import type { Deps } from '../deps.ts';
 import { AppError, NotFoundError } from '../errors.ts';
 import { type Preferences, parsePreferences } from '../preferences/schema.ts';
+import type { Topic } from '../rank/index.ts';
 import { verifyLink } from '../security/signed-links.ts';
 import { type SubscriberLinks, subscriberLinks } from '../security/subscriber-links.ts';
 import { listFeedback } from '../store/feedback.ts';
@@ -70,11 +71,11 @@ export function preferencesRoutes(deps: Deps) {
   }
 
   // The catalogue (sources, topics) changes rarely: read it at most every few seconds.
-  let catalogue: { at: number; sources: Source[]; topics: string[] } | undefined;
+  let catalogue: { at: number; sources: Source[]; topics: Topic[] } | undefined;
   async function readCatalogue() {
     if (catalogue && Date.now() - catalogue.at < CATALOGUE_TTL_MS) return catalogue;
     const [sources, topics] = await Promise.all([listSources(deps.db), listTopics(deps.db)]);
-    catalogue = { at: Date.now(), sources, topics: topics.map((t) => t.name) };
+    catalogue = { at: Date.now(), sources, topics };
     return catalogue;
   }
   // Every feedback click and undo rewrites the preferences, so their update time versions the list.
@@ -112,10 +113,10 @@ export function preferencesRoutes(deps: Deps) {
   ) {
     const account = opts.account ?? (await getAccount(deps.db, me.id));
     const prefs = parsePreferences(account?.prefs);
-    const [{ sources, topics }, feedback, preview, links] = await Promise.all([
-      readCatalogue(),
+    const { sources, topics } = await readCatalogue();
+    const [feedback, preview, links] = await Promise.all([
       feedbackOf(me.id, account?.prefsUpdatedAt ?? null),
-      previewEdition(deps, me.id, prefs, account?.newestEditionId ?? null),
+      previewEdition(deps, me.id, prefs, account?.newestEditionId ?? null, topics),
       linksOf(me),
     ]);
     const nonce = nonceOf(c) ?? '';
@@ -143,7 +144,7 @@ export function preferencesRoutes(deps: Deps) {
         <StatusBanner me={me} now={deps.clock()} />
         {opts.errors ? <ErrorSummary errors={opts.errors} /> : null}
         <Preview preview={preview} prefs={prefs} />
-        <PreferencesForm values={values} errors={opts.errors ?? {}} topics={topics} />
+        <PreferencesForm values={values} errors={opts.errors ?? {}} topics={topics.map((t) => t.name)} />
         <FeedbackHistory feedback={feedback} />
         <h2 id="feeds">Your private feeds</h2>
         <p>
