@@ -98,18 +98,36 @@ export function explain(
   followed: boolean,
   otherSources: number,
 ): string[] {
-  const contributions: [number, ActiveInterest][] = [];
+  // The three strongest contributions, by insertion (cheaper than sorting tuples per pick).
+  const best: ActiveInterest[] = [];
+  const bestScore: number[] = [];
   for (const a of active) {
     if (a.weight <= 0) continue;
     const s = scoreIn(a.vector, d) * a.weight;
-    if (s > 0) contributions.push([s, a]);
+    if (s <= 0 || (best.length === 3 && s <= bestScore[2]!)) continue;
+    let i = Math.min(best.length, 2);
+    if (best.length < 3) {
+      best.push(a);
+      bestScore.push(s);
+      i = best.length - 1;
+    }
+    while (i > 0 && bestScore[i - 1]! < s) {
+      best[i] = best[i - 1]!;
+      bestScore[i] = bestScore[i - 1]!;
+      i--;
+    }
+    best[i] = a;
+    bestScore[i] = s;
   }
-  contributions.sort((x, y) => y[0] - x[0]);
-  const reasons = contributions.slice(0, 3).map(([, a]) => interestReason(corpus, surfaces, a, d));
+  const reasons: string[] = [];
+  for (const a of best) {
+    const r = interestReason(corpus, surfaces, a, d);
+    if (!reasons.includes(r)) reasons.push(r);
+  }
   const source = corpus.items[d]!.source;
   if (followed) reasons.push(`from ${source ?? 'a source'}, which you follow`);
   if (otherSources > 0)
     reasons.push(`also covered by ${otherSources} other source${otherSources === 1 ? '' : 's'}`);
   if (reasons.length === 0) reasons.push('recent item that passed your filters');
-  return [...new Set(reasons)];
+  return reasons;
 }

@@ -67,7 +67,14 @@ export function createRanker(items: readonly RankItem[], context: RankerContext 
     if (context.shareInterests === false)
       return scoreInterest(corpus, phrases, opts, lexicalOnly, depth, acc, graph);
     let v = cache.get(key);
-    if (!v) cache.set(key, (v = scoreInterest(corpus, phrases, opts, lexicalOnly, depth, acc, graph)));
+    if (!v) {
+      // "Hockey " and "hockey" are one interest: share the vector under the canonical key too.
+      const canonical = key.trim().toLowerCase();
+      v = cache.get(canonical);
+      if (!v)
+        cache.set(canonical, (v = scoreInterest(corpus, phrases, opts, lexicalOnly, depth, acc, graph)));
+      cache.set(key, v);
+    }
     return v;
   };
   const keys = items.map(sourceKeys);
