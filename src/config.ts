@@ -58,6 +58,8 @@ export const configSchema = z.object({
   /** Sources fetched at once per ingest run, and at most this many per host. */
   SIFT_INGEST_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
   SIFT_INGEST_PER_HOST: z.coerce.number().int().min(1).max(16).default(2),
+  /** Sources checked per ingest run at most (0: all due); Workers' subrequest limit needs one. */
+  SIFT_INGEST_MAX_PER_RUN: z.coerce.number().int().min(0).max(1_000_000).default(0),
   /** Consecutive failures after which a source is paused with the reason stored (0: never). */
   SIFT_PAUSE_AFTER_FAILURES: z.coerce.number().int().min(0).max(1000).default(10),
   /** Sign-up and sign-in link requests allowed per client IP per hour (then 429). */

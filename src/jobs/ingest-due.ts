@@ -23,8 +23,12 @@ export async function ingestDue(deps: Deps): Promise<RefreshOutcome[]> {
   const leaseMs = (Math.ceil(BATCH / concurrency) + 1) * timeoutMs + 60_000;
   const clusters = await ClusterIndex.load(deps.db, deps.clock());
   const seen = new Set<number>();
+  // 0 = every due source; a cap leaves the rest due (oldest first) for the next run.
+  const cap = deps.config.SIFT_INGEST_MAX_PER_RUN || Number.POSITIVE_INFINITY;
   for (;;) {
-    const claimed = (await claimDueSources(deps.db, deps.clock(), leaseMs, BATCH)).filter(
+    const room = Math.min(BATCH, cap - seen.size);
+    if (room <= 0) break;
+    const claimed = (await claimDueSources(deps.db, deps.clock(), leaseMs, room)).filter(
       (s) => !seen.has(s.id),
     );
     if (claimed.length === 0) break;

@@ -201,6 +201,23 @@ describe('scheduling: leases and per-host concurrency', () => {
   });
 });
 
+describe('scheduling: a per-run cap (Workers subrequest limits)', () => {
+  it('checks at most SIFT_INGEST_MAX_PER_RUN sources and leaves the rest due for the next run', async () => {
+    const server = await startServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/rss+xml' });
+      res.end(goodFeed);
+    });
+    const deps = await testDeps({
+      env: { SIFT_ALLOW_PRIVATE_HOSTS: '127.0.0.1', SIFT_INGEST_MAX_PER_RUN: '3', SIFT_INGEST_PER_HOST: '8' },
+    });
+    for (let i = 0; i < 5; i++) await upsertSource(deps.db, { url: `${server.url}/f/${i}` });
+    expect((await ingestDue(deps)).map((o) => o.sourceId).sort()).toEqual([1, 2, 3]);
+    expect((await ingestDue(deps)).map((o) => o.sourceId).sort()).toEqual([4, 5]);
+    expect(await ingestDue(deps)).toEqual([]);
+    await server.close();
+  });
+});
+
 describe('story clusters: one story from several sources shares a cluster key', () => {
   it('joins copies by canonical URL and by near-identical text, and keeps other stories apart', async () => {
     const wire =
