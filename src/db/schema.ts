@@ -28,6 +28,8 @@ export const sources = sqliteTable(
     pausedReason: text(),
     /** Format found at the last successful check ("RSS 2.0", "Atom 1.0", "JSON Feed 1.1"). */
     format: text(),
+    /** SHA-256 of the last body parsed: an unchanged body from a server without validators is skipped. */
+    bodyHash: text(),
     createdAt: integer().notNull().default(now),
   },
   (t) => [uniqueIndex('sources_url_unique').on(t.url), index('sources_next_check_idx').on(t.nextCheckAt)],
