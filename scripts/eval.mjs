@@ -29,7 +29,7 @@ const variants = ablation
       ['product', ''],
       ['no expansion at all (BM25F + phrases)', '--no-expansion'],
       ['without embeddings', '--no-embeddings'],
-      ['without pseudo-relevance feedback', '--no-prf'],
+      ['with pseudo-relevance feedback added (off by default)', '--prf'],
       ['without co-occurrence', '--no-cooccurrence'],
       ['without item-graph spreading', '--no-graph'],
       ['without dense re-scoring', '--no-dense'],

@@ -22,11 +22,11 @@ Options:
   --now ISO|MS       clock for recency (default: newest publishedAt in the file, else now)
   --min-score X      drop items scoring below X (default 0: rank every match)
   --no-embeddings    ablation switches: turn off the word-embedding table,
-  --no-prf           pseudo-relevance feedback, co-occurrence expansion,
-  --no-cooccurrence  semantic re-scoring, or all expansion at once
-  --no-dense         (--no-graph: item-graph spreading)
-  --no-graph
-  --no-expansion
+  --no-cooccurrence  co-occurrence expansion, semantic re-scoring,
+  --no-dense         item-graph spreading, or all expansion at once;
+  --no-graph         --prf turns on pseudo-relevance feedback (off by default:
+  --no-expansion     it did not help on the evaluation sets)
+  --prf
   -h, --help         this help
 
 Exit codes: 0 success, 1 unreadable or invalid input, 2 usage error.
@@ -36,8 +36,8 @@ class UsageError extends Error {}
 class InputError extends Error {}
 
 const FLAGS = new Set([
+  '--prf',
   '--no-embeddings',
-  '--no-prf',
   '--no-cooccurrence',
   '--no-dense',
   '--no-graph',
@@ -180,7 +180,7 @@ export async function runRank(argv: string[]): Promise<number> {
       embeddings: embeddings ?? undefined,
       depth: Math.max(1000, top * 10),
       expansion: {
-        prf: !noExp && !args.has('--no-prf'),
+        prf: !noExp && args.has('--prf'),
         cooccurrence: !noExp && !args.has('--no-cooccurrence'),
         embeddings: !noExp && !args.has('--no-embeddings'),
         dense: !noExp && !args.has('--no-dense'),

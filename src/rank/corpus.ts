@@ -88,6 +88,8 @@ export function buildCorpus(items: readonly RankItem[], embeddings: Embeddings |
   const totals = FIELDS.map(() => 0);
   // One unstemmed spelling per stem ("series" for "serie"), for stems the table lacks.
   const surfaces = new Map<number, string>();
+  // token → term id (bitwise-negated for function words, which count for phrases only).
+  const tokenIds = new Map<string, number>();
   for (let d = 0; d < n; d++) {
     const item = items[d]!;
     const tfs: Map<number, number>[] = [];
@@ -102,9 +104,16 @@ export function buildCorpus(items: readonly RankItem[], embeddings: Embeddings |
       const tf = new Map<number, number>();
       let len = 0;
       for (const tok of tokens) {
-        const id = idOf(stem(tok));
+        // Memoised per distinct token: stemming and the id lookup run once per word, not per use.
+        let code = tokenIds.get(tok);
+        if (code === undefined) {
+          const stemId = idOf(stem(tok));
+          code = isContentWord(tok) ? stemId : ~stemId;
+          tokenIds.set(tok, code);
+        }
+        const id = code < 0 ? ~code : code;
         seq.push(id);
-        if (!isContentWord(tok)) continue;
+        if (code < 0) continue;
         len++;
         tf.set(id, (tf.get(id) ?? 0) + 1);
         if (tok !== terms[id] && !surfaces.has(id)) surfaces.set(id, tok);
