@@ -1,7 +1,7 @@
 import type { Edition, Subscriber } from '../db/schema.ts';
 import type { Deps } from '../deps.ts';
 import type { EditionView, PickView } from '../render/view.ts';
-import { subscriberLinks } from '../security/subscriber-links.ts';
+import { type SubscriberLinks, subscriberLinks } from '../security/subscriber-links.ts';
 import { getItemsByIds, type ItemWithSource } from '../store/items.ts';
 
 /** Loads what rendering needs for several editions of one subscriber, with one items query. */
@@ -16,7 +16,34 @@ export async function loadEditionViews(
     getItemsByIds(deps.db, ids),
   ]);
   const byId = new Map<number, ItemWithSource>(rows.map((r) => [r.id, r]));
-  return editions.map((edition) => ({
+  return editions.map((edition) => toEditionView(edition, subscriber, links, byId));
+}
+
+/**
+ * Loads views for many (subscriber, edition) pairs with ONE items query for all of them: what a
+ * batch renderer needs to avoid a query per email. Views come back in the order given.
+ */
+export async function loadEditionViewsBatch(
+  deps: Pick<Deps, 'db' | 'config' | 'secret'>,
+  pairs: { subscriber: Subscriber; edition: Edition }[],
+): Promise<EditionView[]> {
+  const ids = [...new Set(pairs.flatMap(({ edition }) => edition.picks.map((p) => p.itemId)))];
+  const [rows, links] = await Promise.all([
+    getItemsByIds(deps.db, ids),
+    Promise.all(pairs.map(({ subscriber }) => subscriberLinks(deps.config.baseUrl, deps.secret, subscriber))),
+  ]);
+  const byId = new Map<number, ItemWithSource>(rows.map((r) => [r.id, r]));
+  return pairs.map(({ subscriber, edition }, i) => toEditionView(edition, subscriber, links[i]!, byId));
+}
+
+/** An edition as every channel renders it, from already loaded items. */
+function toEditionView(
+  edition: Edition,
+  subscriber: Subscriber,
+  links: SubscriberLinks,
+  byId: Map<number, ItemWithSource>,
+): EditionView {
+  return {
     editionId: edition.id,
     editionKey: edition.editionKey,
     createdAt: edition.createdAt,
@@ -38,5 +65,5 @@ export async function loadEditionViews(
         },
       ];
     }),
-  }));
+  };
 }

@@ -7,6 +7,7 @@ import {
   editions,
   outbox,
   preferences,
+  type Subscriber,
   subscribers,
   suppressions,
 } from '../db/schema.ts';
@@ -342,4 +343,22 @@ export async function storePlans(
   let skipped = 0;
   for (; i < results.length; i++) skipped += results[i]!.length;
   return { created, outboxRows, skipped };
+}
+
+/** Editions by id, each with its subscriber (one query; for batch rendering). */
+export async function getEditionsWithSubscribers(
+  db: Db,
+  editionIds: number[],
+): Promise<{ edition: Edition; subscriber: Subscriber }[]> {
+  const out: { edition: Edition; subscriber: Subscriber }[] = [];
+  for (const c of chunks(editionIds, MAX_PARAMS))
+    out.push(
+      ...(await db
+        .select({ edition: editions, subscriber: subscribers })
+        .from(editions)
+        .innerJoin(subscribers, eq(subscribers.id, editions.subscriberId))
+        .where(inArray(editions.id, c))
+        .all()),
+    );
+  return out;
 }

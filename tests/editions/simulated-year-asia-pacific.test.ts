@@ -28,5 +28,5 @@ describe('a simulated year, Asia and the Pacific (Australian and Chatham rules, 
     expect(runs).toBeGreaterThan(365);
     // 10 schedules × (365 days + 53 weeks)
     expect(checked).toBe(10 * (365 + 53));
-  }, 240_000);
+  }, 400_000);
 });

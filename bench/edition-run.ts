@@ -1,0 +1,411 @@
+/**
+ * One full edition run at scale (issue #7): 100,000 subscribers, 10,000 recent items, a libsql
+ * FILE database under the OS temp folder (deleted afterwards).
+ *
+ *   npm run bench -- edition-run [--subscribers 100000] [--items 10000] [--naive-sample 300]
+ *
+ * Ours, timed per stage: due check (one schedules query, Intl math shared per zone, one
+ * "already planned" query) → rank (items loaded once, one ranker, preferences and exclusions
+ * loaded per group of 500) → store editions and outbox rows (multi-row inserts, one batch per
+ * group) → render and send, batched (per group of 500 outbox rows: editions, subscribers and
+ * items loaded with a few queries, the compiled template filled per email, a null-sink mailer,
+ * one statement marking the group sent). Beside it, the product's per-row send loop (claim →
+ * sendOne → settle, one commit per message) is timed on a sample and reported per message.
+ *
+ * Naive, in the same run on a sample and extrapolated: per subscriber one query for the row and
+ * preferences, one for "already planned", one for sent items, an edition insert and an outbox
+ * insert each on their own, MJML compiled per email, and an update per send. Same ranker, so
+ * the ratio is what the planner's I/O and rendering design buys. The last stdout line is the
+ * JSON summary.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'drizzle-orm';
+import { compileMjml } from '../scripts/build-templates.ts';
+import { parseConfig } from '../src/config.ts';
+import { migrateLibsql, openLibsql } from '../src/db/libsql.ts';
+import { items as itemsTable, preferences, sources, subscribers } from '../src/db/schema.ts';
+import type { Mailer } from '../src/deliver/mailer.ts';
+import { LEASE_MS, sendOne } from '../src/deliver/send-outbox.ts';
+import type { Deps } from '../src/deps.ts';
+import { buildEditions, type PlanTimings, toRankItem } from '../src/editions/build-editions.ts';
+import { loadEditionViews, loadEditionViewsBatch } from '../src/editions/load-view.ts';
+import { editionKey, isDue, localTime } from '../src/editions/schedule.ts';
+import { paths } from '../src/entry/node-deps.ts';
+import { silentLog } from '../src/log.ts';
+import { type Preferences, parsePreferences } from '../src/preferences/schema.ts';
+import { createRanker, decodeEmbeddings } from '../src/rank/index.ts';
+import { digestFillData, renderDigest, renderDigestText, subjectLine } from '../src/render/email.ts';
+import { getEditionsWithSubscribers } from '../src/store/editions.ts';
+import { listRecentItems } from '../src/store/items.ts';
+import { claimOutbox } from '../src/store/outbox.ts';
+
+const arg = (name: string, dflt: number): number => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : dflt;
+};
+const N_SUBS = arg('subscribers', 100_000);
+const N_ITEMS = arg('items', 10_000);
+const NAIVE_SAMPLE = arg('naive-sample', 300);
+const NOW = Date.UTC(2026, 10, 24, 12, 0);
+const HOUR = 3_600_000;
+
+// Deterministic PRNG (mulberry32) so runs are comparable.
+let seed = 7;
+const rand = (): number => {
+  seed |= 0;
+  seed = (seed + 0x6d2b79f5) | 0;
+  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+};
+const pickOne = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)]!;
+
+// Real English words (the embedding table's vocabulary), Zipf-distributed like real text.
+const table = decodeEmbeddings(readFileSync(new URL('../src/rank/data/embeddings.bin', import.meta.url)));
+const vocab = table.words.slice(150, 20_150).filter((w) => /^[a-z]+$/.test(w));
+const zipf = (n: number) => {
+  const cdf = new Float64Array(n);
+  let sum = 0;
+  for (let i = 0; i < n; i++) cdf[i] = sum += 1 / (i + 1);
+  return () => {
+    const x = rand() * sum;
+    let lo = 0;
+    let hi = n - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (cdf[mid]! < x) lo = mid + 1;
+      else hi = mid;
+    }
+    return vocab[lo]!;
+  };
+};
+const word = zipf(vocab.length);
+const interestWord = zipf(Math.min(5000, vocab.length));
+const words = (k: number) => Array.from({ length: k }, word).join(' ');
+
+const ZONES = [
+  'America/New_York',
+  'America/Chicago',
+  'America/Denver',
+  'America/Los_Angeles',
+  'America/Sao_Paulo',
+  'America/St_Johns',
+  'Europe/London',
+  'Europe/Berlin',
+  'Europe/Helsinki',
+  'Africa/Lagos',
+  'Asia/Kolkata',
+  'Asia/Kathmandu',
+  'Asia/Shanghai',
+  'Asia/Tokyo',
+  'Australia/Sydney',
+  'Australia/Adelaide',
+  'Pacific/Auckland',
+  'Pacific/Chatham',
+  'Pacific/Honolulu',
+  'UTC',
+];
+
+const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);
+const log = (msg: string) => console.error(`edition-run: ${msg}`);
+const dir = mkdtempSync(join(tmpdir(), 'sift-bench-'));
+const url = `file:${join(dir, 'bench.db')}`;
+
+/** A mailer that accepts everything and keeps nothing. */
+const nullSink: Mailer & { count: number; bytes: number } = {
+  name: 'null',
+  count: 0,
+  bytes: 0,
+  async send(email) {
+    this.count++;
+    this.bytes += email.html.length + email.text.length;
+    return {};
+  },
+};
+
+async function seedDatabase(db: Deps['db']) {
+  const statements: unknown[] = [];
+  statements.push(
+    db.insert(sources).values(
+      Array.from({ length: 200 }, (_, i) => ({
+        url: `https://source-${i}.example/feed.xml`,
+        title: `Source ${i}`,
+        paused: true,
+        nextCheckAt: NOW + HOUR,
+      })),
+    ),
+  );
+  const itemRows = Array.from({ length: N_ITEMS }, (_, i) => ({
+    sourceId: 1 + Math.floor(rand() * 200),
+    key: `item-${i}`,
+    url: `https://example.com/story/${i}`,
+    title: words(8),
+    summary: words(30),
+    categories: [word()],
+    publishedAt: NOW - Math.floor(rand() * 48 * HOUR),
+    fetchedAt: NOW - Math.floor(rand() * 24 * HOUR),
+  }));
+  for (let i = 0; i < itemRows.length; i += 500)
+    statements.push(db.insert(itemsTable).values(itemRows.slice(i, i + 500)));
+  await db.batch(statements as never);
+
+  // Everyone's latest delivery time passed 0–4 h ago in their own zone: one full run plans all.
+  for (let i = 0; i < N_SUBS; i += 2000) {
+    const subs = [];
+    const prefs: { subscriberId: number; data: Preferences }[] = [];
+    for (let j = i; j < Math.min(N_SUBS, i + 2000); j++) {
+      const timezone = pickOne(ZONES);
+      const local = localTime(NOW, timezone);
+      const back = 1 + Math.floor(rand() * 3);
+      const weekly = local.hour >= 4 && rand() < 0.15;
+      subs.push({
+        id: j + 1,
+        email: `reader-${j}@example.com`,
+        status: 'active' as const,
+        timezone,
+        frequency: weekly ? ('weekly' as const) : ('daily' as const),
+        weekday: local.weekday,
+        deliveryHour: (local.hour - back + 24) % 24,
+        deliveryMinute: Math.floor(rand() * 60),
+        createdAt: NOW - 30 * 24 * HOUR,
+        confirmedAt: NOW - 30 * 24 * HOUR,
+      });
+      prefs.push({
+        subscriberId: j + 1,
+        data: parsePreferences({
+          interests: Array.from({ length: 3 + Math.floor(rand() * 8) }, interestWord),
+          mutes: Array.from({ length: Math.floor(rand() * 4) }, interestWord),
+          followedSources: rand() < 0.3 ? [`Source ${Math.floor(rand() * 200)}`] : [],
+          maxItems: 5 + Math.floor(rand() * 11),
+        }),
+      });
+    }
+    const batch: unknown[] = [];
+    for (let k = 0; k < subs.length; k += 200) {
+      batch.push(db.insert(subscribers).values(subs.slice(k, k + 200)));
+      batch.push(db.insert(preferences).values(prefs.slice(k, k + 200)));
+    }
+    await db.batch(batch as never);
+  }
+}
+
+/** The naive planner and sender for one subscriber: a query or write per step, MJML per email. */
+async function naiveOne(deps: Deps, id: number, ranker: ReturnType<typeof createRanker>) {
+  const row = await deps.db.get<Record<string, unknown>>(
+    sql`SELECT s.*, p.data AS prefs FROM subscribers s JOIN preferences p ON p.subscriber_id = s.id WHERE s.id = ${id}`,
+  );
+  const subscriber = {
+    id,
+    timezone: String(row!.timezone),
+    frequency: row!.frequency as 'daily' | 'weekly',
+    weekday: Number(row!.weekday),
+    deliveryHour: Number(row!.delivery_hour),
+    deliveryMinute: Number(row!.delivery_minute),
+  };
+  if (!isDue(subscriber, NOW)) return;
+  const key = `${editionKey(subscriber, NOW)}#naive`;
+  const planned = await deps.db.all(
+    sql`SELECT id FROM editions WHERE subscriber_id = ${id} AND edition_key = ${key}`,
+  );
+  if (planned.length > 0) return;
+  const sentRows = await deps.db.all<{ picks: string }>(
+    sql`SELECT picks FROM editions WHERE subscriber_id = ${id} AND created_at >= ${NOW - 72 * HOUR}`,
+  );
+  const exclude = new Set(
+    sentRows.flatMap((r) => (JSON.parse(r.picks) as { itemId: number }[]).map((p) => String(p.itemId))),
+  );
+  const picks = ranker.rank(parsePreferences(JSON.parse(String(row!.prefs))), { now: NOW, exclude });
+  if (picks.length === 0) return;
+  const stored = picks.map((p) => ({ itemId: Number(p.id), score: p.score, reasons: p.reasons }));
+  const edition = await deps.db.get<{ id: number }>(
+    sql`INSERT INTO editions (subscriber_id, edition_key, picks, created_at) VALUES (${id}, ${key}, ${JSON.stringify(stored)}, ${NOW}) RETURNING id`,
+  );
+  const outboxRow = await deps.db.get<{ id: number }>(
+    sql`INSERT INTO outbox (subscriber_id, edition_key, edition_id, status, next_attempt_at, created_at) VALUES (${id}, ${key}, ${edition!.id}, 'pending', ${NOW}, ${NOW}) RETURNING id`,
+  );
+  const full = await deps.db.select().from(subscribers).where(sql`id = ${id}`).get();
+  const [view] = await loadEditionViews(deps, full!, [
+    { id: edition!.id, subscriberId: id, editionKey: key, picks: stored, createdAt: NOW },
+  ]);
+  const html = await compileMjml('digest', digestFillData(view!, view!.picks));
+  const text = renderDigestText(view!);
+  await deps.mailer.send({
+    to: full!.email,
+    from: deps.config.SIFT_MAIL_FROM,
+    subject: subjectLine(view!),
+    html,
+    text,
+    headers: {},
+    messageId: `<naive-${outboxRow!.id}@bench>`,
+    idempotencyKey: `naive-${outboxRow!.id}`,
+  });
+  await deps.db.run(sql`UPDATE outbox SET status = 'sent', sent_at = ${NOW} WHERE id = ${outboxRow!.id}`);
+}
+
+/**
+ * Render and send, batched: per group of 500 outbox rows, one query for editions with their
+ * subscribers, one for their items, the compiled-template fill per email, the null sink, and
+ * one statement marking the group sent.
+ */
+async function renderAndSend(deps: Deps): Promise<number> {
+  let sent = 0;
+  for (;;) {
+    const rows = await deps.db.all<{ id: number; edition_id: number }>(
+      sql`SELECT id, edition_id FROM outbox WHERE status = 'pending' ORDER BY id LIMIT 500`,
+    );
+    if (rows.length === 0) return sent;
+    const pairs = await getEditionsWithSubscribers(
+      deps.db,
+      rows.map((r) => Number(r.edition_id)),
+    );
+    const views = await loadEditionViewsBatch(deps, pairs);
+    for (const view of views) {
+      const rendered = renderDigest(view);
+      await deps.mailer.send({
+        to: view.email,
+        from: deps.config.SIFT_MAIL_FROM,
+        subject: rendered.subject,
+        html: rendered.html,
+        text: rendered.text,
+        headers: {
+          'List-Unsubscribe': `<${view.links.unsubscribe}>`,
+          'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+        },
+        messageId: `<sift-${view.editionId}@bench>`,
+        idempotencyKey: `sift-${view.editionId}`,
+      });
+    }
+    const ids = rows.map((r) => Number(r.id)).join(',');
+    await deps.db.run(sql.raw(`UPDATE outbox SET status = 'sent', sent_at = ${NOW} WHERE id IN (${ids})`));
+    sent += rows.length;
+  }
+}
+
+const LOOP_SAMPLE = 200;
+
+async function main() {
+  const { db, close } = openLibsql(url);
+  await migrateLibsql(db, paths.migrations);
+  const deps: Deps = {
+    db,
+    mailer: nullSink,
+    config: parseConfig({ SIFT_DEMO: 'off', SIFT_BASE_URL: 'https://sift.example', SIFT_SEND_RATE: '0' }),
+    secret: 'bench-secret-0123456789abcdef0123456789abcdef',
+    log: silentLog,
+    clock: () => NOW,
+    fetch: globalThis.fetch,
+    bundled: async () => '',
+  };
+  try {
+    let t = performance.now();
+    await seedDatabase(db);
+    log(
+      `seeded ${N_SUBS} subscribers and ${N_ITEMS} items in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+    );
+
+    // Naive, on a sample (its rows are removed before ours runs).
+    const naiveRanker = createRanker((await listRecentItems(db, NOW - 72 * HOUR)).map(toRankItem), {});
+    const sample = Array.from({ length: NAIVE_SAMPLE }, () => 1 + Math.floor(rand() * N_SUBS));
+    for (const id of sample.slice(0, 3)) await naiveOne(deps, id, naiveRanker); // warm MJML
+    await db.run(sql`DELETE FROM outbox WHERE edition_key LIKE '%#naive'`);
+    await db.run(sql`DELETE FROM editions WHERE edition_key LIKE '%#naive'`);
+    t = performance.now();
+    for (const id of sample) await naiveOne(deps, id, naiveRanker);
+    const naivePerSub = (performance.now() - t) / 1000 / sample.length;
+    const naiveSent = nullSink.count;
+    await db.run(sql`DELETE FROM outbox WHERE edition_key LIKE '%#naive'`);
+    await db.run(sql`DELETE FROM editions WHERE edition_key LIKE '%#naive'`);
+    nullSink.count = 0;
+    nullSink.bytes = 0;
+    log(
+      `naive: ${(naivePerSub * 1000).toFixed(1)} ms per subscriber over ${sample.length} (${naiveSent} sent)`,
+    );
+    globalThis.gc?.();
+
+    // Ours: one full run.
+    const timings: PlanTimings = { due: 0, rank: 0, store: 0 };
+    const t0 = performance.now();
+    const c0 = process.cpuUsage();
+    const plan = await buildEditions(deps, { timings });
+    const tPlanned = performance.now();
+    const c1 = process.cpuUsage();
+    const sent = await renderAndSend(deps);
+    const tSent = performance.now();
+    const c2 = process.cpuUsage();
+    // CPU seconds of this process: on a shared machine, how much of the wall time was our work.
+    const cpu = (a: NodeJS.CpuUsage, b: NodeJS.CpuUsage) =>
+      round((b.user - a.user + b.system - a.system) / 1e6);
+
+    // The product's per-row send loop (claim → sendOne → settle, one commit per message), on a
+    // sample of fresh rows: reported beside, not part of the run.
+    await db.run(
+      sql`UPDATE outbox SET status = 'pending', sent_at = NULL WHERE id IN (SELECT id FROM outbox ORDER BY id LIMIT ${LOOP_SAMPLE})`,
+    );
+    const tl = performance.now();
+    let loopSent = 0;
+    for (const row of await claimOutbox(db, NOW, LEASE_MS, LOOP_SAMPLE))
+      if ((await sendOne(deps, row)) === 'sent') loopSent++;
+    const loopPerRow = (performance.now() - tl) / Math.max(1, loopSent);
+    const seconds = (tSent - t0) / 1000;
+    const peak = mb(process.resourceUsage().maxRSS * 1024);
+    const rate = (ms: number) => Math.round(N_SUBS / (ms / 1000));
+    const stages = {
+      due_check: { seconds: round(timings.due / 1000), subscribers_per_s: rate(timings.due) },
+      rank: { seconds: round(timings.rank / 1000), subscribers_per_s: rate(timings.rank) },
+      store_editions: { seconds: round(timings.store / 1000), subscribers_per_s: rate(timings.store) },
+      render_send: {
+        seconds: round((tSent - tPlanned) / 1000),
+        subscribers_per_s: rate(tSent - tPlanned),
+      },
+    };
+    const naiveSeconds = naivePerSub * N_SUBS;
+    log(`plan CPU ${cpu(c0, c1)} s, render+send CPU ${cpu(c1, c2)} s`);
+    log(
+      `plan: ${JSON.stringify(plan)}; send: ${JSON.stringify(sent)}; ${nullSink.count} emails, ${mb(nullSink.bytes)} MB`,
+    );
+    for (const [name, s] of Object.entries(stages))
+      log(
+        `  ${name.padEnd(15)} ${s.seconds.toFixed(2).padStart(7)} s  ${String(s.subscribers_per_s).padStart(8)} subscribers/s`,
+      );
+    log(
+      `total ${seconds.toFixed(1)} s (target < 60 s), CPU ${cpu(c0, c2)} s, peak RSS ${peak} MB (target < 1024 MB)`,
+    );
+    log(`naive ${naiveSeconds.toFixed(0)} s extrapolated from ${sample.length} subscribers`);
+    log(`product send loop: ${loopPerRow.toFixed(1)} ms per message over ${loopSent} (one commit each)`);
+    if (plan.built + plan.empty !== N_SUBS || sent !== plan.built)
+      throw new Error(`edition-run: expected every subscriber planned once and every edition sent`);
+    console.log(
+      JSON.stringify({
+        bench: 'edition-run',
+        subscribers: N_SUBS,
+        items: N_ITEMS,
+        seconds: round(seconds),
+        cpu_seconds: { plan: cpu(c0, c1), render_send: cpu(c1, c2), total: cpu(c0, c2) },
+        stages,
+        built: plan.built,
+        empty: plan.empty,
+        sent,
+        send_loop_ms_per_message: round(loopPerRow),
+        peak_rss_mb: peak,
+        naive: { sample: sample.length, seconds_extrapolated: Math.round(naiveSeconds) },
+        ratios: { vs_naive: round(naiveSeconds / seconds) },
+      }),
+    );
+  } finally {
+    close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function round(n: number): number {
+  return Math.round(n * 1000) / 1000;
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.on(signal, () => {
+    rmSync(dir, { recursive: true, force: true });
+    process.exit(130);
+  });
+await main();
