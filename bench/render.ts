@@ -7,7 +7,7 @@
  * shared between subscribers as an edition run shares them; each subscriber gets 10 of them
  * with ranker-style reasons and their own signed-looking links (tests/render/sample-view.ts).
  *
- * In the same process:
+ * In the same process, interleaved in rounds of 1,000 emails (so a busy machine slows all alike):
  * - mjml:  the naive way — expand the MJML source with the subscriber's data and run
  *          `mjml2html` per email; timed on a sample and extrapolated.
  * - ours:  `fillDigestHtml(view)`: the per-subscriber fill of the compiled template into bytes
@@ -33,42 +33,15 @@ const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
 
 const pool = itemPool(2_000);
 const BATCH = 1_000;
+const ROUNDS = Math.ceil(N / BATCH);
+const tpl = prepareTemplate('digest', templates.digest);
 
 // Views are built outside the timed sections, a batch at a time, so memory stays flat.
 function viewsBatch(start: number) {
   return Array.from({ length: Math.min(BATCH, N - start) }, (_, k) => sampleView(start + k + 1, pool, PICKS));
 }
 
-// --- mjml per email (sample, extrapolated)
-const mjmlViews = Array.from({ length: MJML_SAMPLE }, (_, k) => sampleView(N + k + 1, pool, PICKS));
-for (const v of mjmlViews.slice(0, 5)) await compileMjml('digest', digestFillData(v, v.picks));
-gc();
-let t = performance.now();
-let mjmlBytes = 0;
-for (const v of mjmlViews) mjmlBytes += (await compileMjml('digest', digestFillData(v, v.picks))).length;
-const mjmlMs = (performance.now() - t) / MJML_SAMPLE;
-console.log(
-  `mjml2html per email: ${mjmlMs.toFixed(3)} ms (sample of ${MJML_SAMPLE}, ~${Math.round(mjmlBytes / MJML_SAMPLE)} B)`,
-);
-
-// --- ours: the fill, for all N emails
-for (const v of viewsBatch(0)) fillDigestHtml(v);
-gc();
-let oursMs = 0;
-let oursBytes = 0;
-for (let start = 0; start < N; start += BATCH) {
-  const views = viewsBatch(start);
-  t = performance.now();
-  for (let i = 0; i < views.length; i++) oursBytes += fillDigestHtml(views[i]!).bytes.length;
-  oursMs += performance.now() - t;
-}
-oursMs /= N;
-console.log(
-  `fill per email: ${(oursMs * 1000).toFixed(2)} µs (${N} emails, ${Math.round(oursBytes / N)} B each)`,
-);
-
-// --- floor: concatenate the same prebuilt segments (same count and bytes as real fills)
-const tpl = prepareTemplate('digest', templates.digest);
+// The floor copies the segments that real fills of these emails assemble (same count, same bytes).
 const SEGMENT_SETS = 256;
 const sets = viewsBatch(0)
   .slice(0, SEGMENT_SETS)
@@ -76,15 +49,53 @@ const sets = viewsBatch(0)
     const { chunks, size } = fillChunks(tpl, digestFillData(v, v.picks));
     return { buffers: chunks.map((c) => Buffer.from(c)), size };
   });
+
+// Warm-up of all three.
+for (const v of viewsBatch(0)) fillDigestHtml(v);
 for (let i = 0; i < 5_000; i++) Buffer.concat(sets[i % SEGMENT_SETS]!.buffers, sets[i % SEGMENT_SETS]!.size);
-gc();
+const mjmlViews = Array.from({ length: MJML_SAMPLE }, (_, k) => sampleView(N + k + 1, pool, PICKS));
+for (const v of mjmlViews.slice(0, 3)) await compileMjml('digest', digestFillData(v, v.picks));
+
+// Rounds interleave the three measurements, so a busy machine slows all of them alike.
+let oursMs = 0;
+let floorMs = 0;
+let mjmlMs = 0;
+let oursBytes = 0;
 let floorBytes = 0;
-t = performance.now();
-for (let i = 0; i < N; i++) {
-  const s = sets[i % SEGMENT_SETS]!;
-  floorBytes += Buffer.concat(s.buffers, s.size).length;
+let mjmlBytes = 0;
+let mjmlDone = 0;
+let t = 0;
+for (let round = 0; round < ROUNDS; round++) {
+  const views = viewsBatch(round * BATCH);
+  gc();
+  t = performance.now();
+  for (let i = 0; i < views.length; i++) oursBytes += fillDigestHtml(views[i]!).bytes.length;
+  oursMs += performance.now() - t;
+
+  t = performance.now();
+  for (let i = 0; i < views.length; i++) {
+    const s = sets[(round * BATCH + i) % SEGMENT_SETS]!;
+    floorBytes += Buffer.concat(s.buffers, s.size).length;
+  }
+  floorMs += performance.now() - t;
+
+  const mjmlTarget = Math.round(((round + 1) * MJML_SAMPLE) / ROUNDS);
+  t = performance.now();
+  for (; mjmlDone < mjmlTarget; mjmlDone++) {
+    const v = mjmlViews[mjmlDone]!;
+    mjmlBytes += (await compileMjml('digest', digestFillData(v, v.picks))).length;
+  }
+  mjmlMs += performance.now() - t;
 }
-const floorMs = (performance.now() - t) / N;
+oursMs /= N;
+floorMs /= N;
+mjmlMs /= MJML_SAMPLE;
+console.log(
+  `mjml2html per email: ${mjmlMs.toFixed(3)} ms (sample of ${MJML_SAMPLE}, ~${Math.round(mjmlBytes / MJML_SAMPLE)} B)`,
+);
+console.log(
+  `fill per email: ${(oursMs * 1000).toFixed(2)} µs (${N} emails, ${Math.round(oursBytes / N)} B each)`,
+);
 console.log(
   `memory-copy floor per email: ${(floorMs * 1000).toFixed(2)} µs (${Math.round(floorBytes / N)} B each)`,
 );

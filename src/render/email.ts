@@ -140,25 +140,32 @@ export function feedbackBase(links: EditionView['links']): string {
   return probe.slice(0, -'/0/more'.length);
 }
 
-// Item-level values are the same in every subscriber's email: escape and encode each once.
-// Bounded, so a long-running process never grows without limit.
+// Bounded caches, so a long-running process never grows without limit.
 const CACHE_LIMIT = 50_000;
-const caches = {
-  id: new Map<number, Uint8Array>(),
-  text: new Map<string, Uint8Array>(),
-  title: new Map<string, Uint8Array>(),
-  summary: new Map<string, Uint8Array>(),
-};
+const ids = new Map<number, Uint8Array>();
+const shortened = new Map<string, string>();
 
-function cached<K extends string | number>(cache: Map<K, Uint8Array>, value: K, max = 0): Uint8Array {
-  let bytes = cache.get(value);
+/** The item id as bytes: one stable object per id, which also keys the template's memo blocks. */
+function idBytes(id: number): Uint8Array {
+  let bytes = ids.get(id);
   if (bytes === undefined) {
-    const text = String(value);
-    bytes = htmlBytes(max > 0 ? truncate(text, max) : text);
-    if (cache.size >= CACHE_LIMIT) cache.clear();
-    cache.set(value, bytes);
+    bytes = htmlBytes(String(id));
+    if (ids.size >= CACHE_LIMIT) ids.clear();
+    ids.set(id, bytes);
   }
   return bytes;
+}
+
+/** `truncate`, remembered for long texts so shared items are shortened once. */
+function short(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let s = shortened.get(text);
+  if (s === undefined) {
+    s = truncate(text, max);
+    if (shortened.size >= CACHE_LIMIT) shortened.clear();
+    shortened.set(text, s);
+  }
+  return s;
 }
 
 let digestTemplate: PreparedTemplate | undefined;
@@ -171,32 +178,36 @@ function pluralise(n: number, one: string, many = `${one}s`): string {
 export function digestFillData(view: EditionView, picks: PickView[], subject = subjectLine(view)): FillData {
   const dropped = view.picks.length - picks.length;
   const sources = new Set(view.picks.map((p) => p.source)).size;
+  // Written more than once per email: encoded once.
+  const subjectHtml = htmlBytes(subject);
+  const feedUrl = htmlBytes(view.links.feeds.atom);
   return {
-    subject,
+    subject: subjectHtml,
     preheader: preheaderLine(view),
     dateLabel: dateLabel(view.editionKey),
-    heading: subject,
+    heading: subjectHtml,
     intro: `${pluralise(view.picks.length, 'pick')} from ${pluralise(sources, 'source')}, chosen by what you told Sift. Each one says why.`,
     email: view.email,
     preferencesUrl: view.links.preferences,
-    feedUrl: view.links.feeds.atom,
+    feedUrl,
     unsubscribeUrl: view.links.unsubscribe,
     feedbackBase: htmlBytes(feedbackBase(view.links)),
     dropped:
       dropped > 0
         ? `${pluralise(dropped, 'more pick')} did not fit in this email (mail clients cut long messages).`
         : '',
+    // Item-level values sit in the template's memo blocks (keyed by itemId): a card part already
+    // filled for another subscriber is reused when these values are the same.
     picks: picks.map((p) => {
       const shown = pickDisplay(p);
       return {
-        source: cached(caches.text, p.source),
-        url: cached(caches.text, p.url ?? view.links.feeds.atom),
-        title: cached(caches.title, p.title, TITLE_CHARS),
-        summary: p.summary ? cached(caches.summary, p.summary, SUMMARY_CHARS) : '',
-        // Reasons are per subscriber: written straight, not worth a cache entry.
+        itemId: idBytes(p.itemId),
+        source: p.source,
+        url: p.url ?? view.links.feeds.atom,
+        title: short(p.title, TITLE_CHARS),
+        summary: p.summary ? short(p.summary, SUMMARY_CHARS) : '',
         reasons: shown.reasons,
         alsoCoveredBy: shown.alsoCoveredBy,
-        itemId: cached(caches.id, p.itemId),
       };
     }),
   };

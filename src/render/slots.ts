@@ -4,7 +4,8 @@
  * At build time (scripts/build-templates.ts) MJML turns each template into HTML that still
  * carries markers: `{{name}}` slots, `<!--sift:each NAME-->…<!--sift:end NAME-->` blocks repeated
  * once per list entry, and `<!--sift:if NAME-->…<!--sift:end NAME-->` blocks kept when a value is
- * set. `compileSlots` parses that HTML into a small tree; `prepareTemplate` turns the literal
+ * set, and `<!--sift:memo KEY-->…<!--sift:end KEY-->` blocks whose bytes are reused while every
+ * value they read is unchanged (item-level parts shared by many subscribers). `compileSlots` parses that HTML into a small tree; `prepareTemplate` turns the literal
  * text into prebuilt UTF-8 byte segments once; `fillBytes` then only escapes values and copies
  * bytes — no MJML and no string building at send time, so it is fast and runs on Workers.
  *
@@ -16,7 +17,8 @@ export type TemplateNode =
   | string
   | { slot: string }
   | { each: string; body: TemplateNode[] }
-  | { if: string; body: TemplateNode[] };
+  | { if: string; body: TemplateNode[] }
+  | { memo: string; body: TemplateNode[] };
 
 /** A compiled template, as generated into src/render/compiled/templates.ts. */
 export interface CompiledTemplate {
@@ -31,7 +33,7 @@ export interface FillData {
   [name: string]: FillValue | FillData[] | boolean | null | undefined;
 }
 
-const TOKEN = /\{\{\s*([a-zA-Z][a-zA-Z0-9]*)\s*\}\}|<!--sift:(each|if|end) ([a-zA-Z][a-zA-Z0-9]*)-->/g;
+const TOKEN = /\{\{\s*([a-zA-Z][a-zA-Z0-9]*)\s*\}\}|<!--sift:(each|if|memo|end) ([a-zA-Z][a-zA-Z0-9]*)-->/g;
 
 /** Parses marked-up text (compiled HTML or MJML source) into a template tree. Build time only. */
 export function compileSlots(html: string): CompiledTemplate {
@@ -48,7 +50,9 @@ export function compileSlots(html: string): CompiledTemplate {
       stack.pop();
     } else {
       const body: TemplateNode[] = [];
-      top.body.push(m[2] === 'each' ? { each: m[3]!, body } : { if: m[3]!, body });
+      top.body.push(
+        m[2] === 'each' ? { each: m[3]!, body } : m[2] === 'if' ? { if: m[3]!, body } : { memo: m[3]!, body },
+      );
       stack.push({ name: m[3]!, body });
     }
   }
@@ -87,8 +91,23 @@ export function bytesToString(bytes: Uint8Array): string {
   return decoder.decode(bytes);
 }
 
-// Ops of a prepared template: literal bytes, a slot read, or a block (0 = each, 1 = if).
-type Op = Uint8Array | string | { kind: 0 | 1; name: string; body: Op[] };
+/**
+ * A memo block's cache: its filled bytes per key, with the values they were filled from. A hit
+ * only counts when every value the block reads is the same (===) as then, so a stale entry can
+ * never be served: the key only picks the slot, correctness comes from the comparison.
+ */
+interface MemoEntry {
+  inputs: FillData[string][];
+  bytes: Uint8Array;
+}
+const MEMO_LIMIT = 20_000;
+
+// Ops of a prepared template: literal bytes, a slot read, or a block (0 = each, 1 = if, 2 = memo).
+type Op =
+  | Uint8Array
+  | string
+  | { kind: 0 | 1; name: string; body: Op[] }
+  | { kind: 2; name: string; body: Op[]; inputs: string[]; cache: Map<unknown, MemoEntry> };
 
 /** A template whose literal text is prebuilt bytes, ready for many fills. */
 export interface PreparedTemplate {
@@ -103,7 +122,24 @@ function prepareNodes(nodes: TemplateNode[]): Op[] {
       if (n.length > 0) ops.push(encoder.encode(n));
     } else if ('slot' in n) ops.push(n.slot);
     else if ('each' in n) ops.push({ kind: 0, name: n.each, body: prepareNodes(n.body) });
-    else ops.push({ kind: 1, name: n.if, body: prepareNodes(n.body) });
+    else if ('if' in n) ops.push({ kind: 1, name: n.if, body: prepareNodes(n.body) });
+    else {
+      const inputs = new Set<string>();
+      const reads = (ns: TemplateNode[]): void => {
+        for (const x of ns) {
+          if (typeof x === 'string') continue;
+          if ('slot' in x) inputs.add(x.slot);
+          else if ('each' in x)
+            throw new Error(`templates: an each block cannot sit inside memo '${n.memo}'`);
+          else {
+            if ('if' in x) inputs.add(x.if);
+            reads(x.body);
+          }
+        }
+      };
+      reads(n.body);
+      ops.push({ kind: 2, name: n.memo, body: prepareNodes(n.body), inputs: [...inputs], cache: new Map() });
+    }
   }
   return ops;
 }
@@ -113,10 +149,44 @@ export function prepareTemplate(name: string, tpl: CompiledTemplate): PreparedTe
   return { name, ops: prepareNodes(tpl.nodes) };
 }
 
-// Node's Buffer.allocUnsafe skips zero-filling (every byte is written below); Workers get a Uint8Array.
-const NodeBuffer = (globalThis as { Buffer?: { allocUnsafe(size: number): Uint8Array } }).Buffer;
+// Node's Buffer (also on Workers with nodejs_compat) encodes strings natively and allocates
+// without zero-filling (every byte is written); elsewhere TextEncoder does the same work.
+interface NodeBufferLike extends Uint8Array {
+  write(text: string, offset: number, encoding: 'utf8'): number;
+}
+const NodeBuffer = (
+  globalThis as {
+    Buffer?: {
+      allocUnsafe(size: number): NodeBufferLike;
+      byteLength(text: string, encoding: 'utf8'): number;
+    };
+  }
+).Buffer;
 const allocate = (size: number): Uint8Array =>
   NodeBuffer ? NodeBuffer.allocUnsafe(size) : new Uint8Array(size);
+
+/** UTF-8 length of (already escaped) text. */
+function utf8Length(text: string): number {
+  if (NodeBuffer) return NodeBuffer.byteLength(text, 'utf8');
+  let n = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) continue;
+    if (c < 0x800) n += 1;
+    else if (c >= 0xd800 && c <= 0xdbff && isLowSurrogate(text.charCodeAt(i + 1))) {
+      n += 2;
+      i++;
+    } else n += 2;
+  }
+  return n;
+}
+
+/** Writes (already escaped) text as UTF-8 at `at`; returns the new offset. */
+function writeUtf8(out: Uint8Array, at: number, text: string): number {
+  if (NodeBuffer && typeof (out as NodeBufferLike).write === 'function')
+    return at + (out as NodeBufferLike).write(text, at, 'utf8');
+  return at + encoder.encodeInto(text, out.subarray(at)).written;
+}
 
 function lookup(scopes: FillData[], depth: number, name: string): FillData[string] {
   for (let i = depth; i >= 0; i--) {
@@ -214,8 +284,13 @@ function collect(
     } else if (typeof op === 'string') {
       const v = lookup(scopes, depth, op);
       if (v instanceof Uint8Array) size += v.length;
-      else if (typeof v === 'string') size += escapedLength(v);
-      else throw new Error(`render: template '${tpl.name}' has no value for slot '${op}'`);
+      else if (typeof v === 'string') {
+        // Escaped now (only a regex test when there is nothing to escape), encoded when assembled.
+        const e = escapeHtml(v);
+        size += utf8Length(e);
+        out.push(e);
+        continue;
+      } else throw new Error(`render: template '${tpl.name}' has no value for slot '${op}'`);
       out.push(v);
     } else if (op.kind === 0) {
       const list = lookup(scopes, depth, op.name);
@@ -226,21 +301,66 @@ function collect(
         scopes[depth + 1] = entry;
         size += collect(tpl, op.body, scopes, depth + 1, out);
       }
-    } else {
+    } else if (op.kind === 1) {
       const flag = lookup(scopes, depth, op.name);
       if (flag === false || flag === null || flag === undefined || flag === '') continue;
       if (Array.isArray(flag) && flag.length === 0) continue;
       size += collect(tpl, op.body, scopes, depth, out);
+    } else {
+      const bytes = memoized(tpl, op as Extract<Op, { kind: 2 }>, scopes, depth);
+      out.push(bytes);
+      size += bytes.length;
     }
   }
   return size;
+}
+
+/** A memo block's bytes: from its cache when every value it reads is unchanged, else filled now. */
+function memoized(
+  tpl: PreparedTemplate,
+  op: Extract<Op, { kind: 2 }>,
+  scopes: FillData[],
+  depth: number,
+): Uint8Array {
+  const key = lookup(scopes, depth, op.name);
+  const hit = op.cache.get(key);
+  const inputs = op.inputs;
+  if (hit) {
+    let same = true;
+    for (let i = 0; i < inputs.length; i++)
+      if (hit.inputs[i] !== lookup(scopes, depth, inputs[i]!)) {
+        same = false;
+        break;
+      }
+    if (same) return hit.bytes;
+  }
+  const parts: (Uint8Array | string)[] = [];
+  const size = collect(tpl, op.body, scopes, depth, parts);
+  const bytes = assemble(parts, size, allocate(size));
+  if (op.cache.size >= MEMO_LIMIT) op.cache.clear();
+  op.cache.set(key, { inputs: inputs.map((name) => lookup(scopes, depth, name)), bytes });
+  return bytes;
+}
+
+function assemble(parts: (Uint8Array | string)[], size: number, out: Uint8Array): Uint8Array {
+  let offset = 0;
+  for (let i = 0; i < parts.length; i++) {
+    const p = parts[i]!;
+    if (typeof p === 'string') offset = writeUtf8(out, offset, p);
+    else {
+      out.set(p, offset);
+      offset += p.length;
+    }
+  }
+  if (offset !== size) throw new Error(`render: fill wrote ${offset} bytes, expected ${size}`);
+  return out;
 }
 
 /** The segments a fill assembles, in order, as bytes, and their total size (for measuring). */
 export function fillChunks(tpl: PreparedTemplate, data: FillData): { chunks: Uint8Array[]; size: number } {
   const parts: (Uint8Array | string)[] = [];
   const size = collect(tpl, tpl.ops, [data], 0, parts);
-  return { chunks: parts.map((p) => (typeof p === 'string' ? htmlBytes(p) : p)), size };
+  return { chunks: parts.map((p) => (typeof p === 'string' ? encoder.encode(p) : p)), size };
 }
 
 /**
@@ -252,20 +372,7 @@ export function fillChunks(tpl: PreparedTemplate, data: FillData): { chunks: Uin
 export function fillBytes(tpl: PreparedTemplate, data: FillData): Uint8Array {
   const parts: (Uint8Array | string)[] = [];
   const size = collect(tpl, tpl.ops, [data], 0, parts);
-  const out = allocate(size);
-  let offset = 0;
-  for (let i = 0; i < parts.length; i++) {
-    const p = parts[i]!;
-    if (typeof p === 'string') offset = writeEscaped(out, offset, p);
-    else if (p.length > 48) {
-      out.set(p, offset);
-      offset += p.length;
-    } else {
-      // Short values: a plain loop beats the per-call cost of TypedArray#set.
-      for (let k = 0; k < p.length; k++) out[offset++] = p[k]!;
-    }
-  }
-  return out;
+  return assemble(parts, size, allocate(size));
 }
 
 /** Fills a prepared template and returns the HTML as a string. */
@@ -286,7 +393,8 @@ function expandNodes(nodes: TemplateNode[], scopes: FillData[], out: string[]): 
     else if ('each' in n) {
       const list = lookup(scopes, scopes.length - 1, n.each);
       for (const entry of Array.isArray(list) ? list : []) expandNodes(n.body, [...scopes, entry], out);
-    } else {
+    } else if ('memo' in n) expandNodes(n.body, scopes, out);
+    else {
       const flag = lookup(scopes, scopes.length - 1, n.if);
       const on = !(
         flag === false ||

@@ -44,6 +44,28 @@ describe('slots: compile and fill', () => {
     expect(fillTemplate(t, { title: 't', rows: [], empty: true })).toBe('<h1>t</h1>none');
   });
 
+  it('reuses a memo block only while every value it reads is unchanged', () => {
+    const t = tpl(
+      '<!--sift:each xs--><li><!--sift:memo id--><b>{{title}}</b><!--sift:if n--> {{n}}<!--sift:end n--><!--sift:end id--> {{who}}</li><!--sift:end xs-->',
+    );
+    const id = htmlBytes('7');
+    const fill = (title: string, n: string, who: string) => fillTemplate(t, { xs: [{ id, title, n, who }] });
+    expect(fill('A & B', '', 'ann')).toBe('<li><b>A &amp; B</b> ann</li>');
+    expect(fill('A & B', '', 'bob')).toBe('<li><b>A &amp; B</b> bob</li>');
+    // Same key, changed content: filled again, never the stale bytes.
+    expect(fill('A & C', '', 'bob')).toBe('<li><b>A &amp; C</b> bob</li>');
+    expect(fill('A & C', '3', 'bob')).toBe('<li><b>A &amp; C</b> 3 bob</li>');
+    expect(() =>
+      compileSlots('<!--sift:memo k--><!--sift:each x--><!--sift:end x--><!--sift:end k-->'),
+    ).not.toThrow();
+    expect(() =>
+      prepareTemplate(
+        'm',
+        compileSlots('<!--sift:memo k--><!--sift:each x--><!--sift:end x--><!--sift:end k-->'),
+      ),
+    ).toThrow(/each block cannot sit inside memo/);
+  });
+
   it('takes pre-escaped bytes as they are', () => {
     expect(fillTemplate(tpl('<b>{{v}}</b>'), { v: htmlBytes('<i>') })).toBe('<b>&lt;i&gt;</b>');
   });
