@@ -1,62 +1,79 @@
 import type { Interest, Preferences } from '../preferences/schema.ts';
-import { isContentWord, tokenize } from '../rank/tokenize.ts';
 
-/** What one "more / less like this" changed: one interest's weight, before and after. */
+/** What one click did to one interest: its weight before (null: added) and after (0: removed). */
 export interface FeedbackChange {
   term: string;
-  /** The weight before, or null when the click added the interest. */
   before: number | null;
   after: number;
 }
 
+/** What a feedback row stores: every interest the click changed. */
+export interface FeedbackRecord {
+  changes: FeedbackChange[];
+}
+
 const MAX_WEIGHT = 5;
-const clamp = (w: number) => Math.max(-MAX_WEIGHT, Math.min(MAX_WEIGHT, w));
-const same = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
+const clamp = (w: number) => Math.max(-MAX_WEIGHT, Math.min(MAX_WEIGHT, Math.round(w * 100) / 100));
+const key = (term: string) => term.trim().toLowerCase();
 
 /**
- * The one term that stands for an item: its first feed category when it has a short one
- * (publishers tag stories "Hockey", "Climate"), otherwise the longest content word of its title.
- * One visible term keeps feedback explainable and undoable on the preferences page.
+ * The interests that differ between two versions of the preferences (pure): how a feedback
+ * click (src/preferences/feedback.ts applyFeedback) changed them, so it can be shown and undone.
  */
-export function feedbackTerm(item: { title: string; categories: string[] }): string {
-  const category = item.categories.map((c) => c.trim()).find((c) => c.length >= 2 && c.length <= 40);
-  if (category) return category;
-  const words = tokenize(item.title).filter((w) => isContentWord(w) && !/^\d+$/.test(w));
-  const longest = words.reduce((best, w) => (w.length > best.length ? w : best), '');
-  return longest || item.title.slice(0, 40).trim() || 'untitled';
+export function diffInterests(before: Preferences, after: Preferences): FeedbackChange[] {
+  const old = new Map(before.interests.map((i) => [key(i.term), i]));
+  const changes: FeedbackChange[] = [];
+  for (const i of after.interests) {
+    const prev = old.get(key(i.term));
+    old.delete(key(i.term));
+    if (!prev) changes.push({ term: i.term, before: null, after: i.weight });
+    else if (prev.weight !== i.weight)
+      changes.push({ term: prev.term, before: prev.weight, after: i.weight });
+  }
+  for (const prev of old.values()) changes.push({ term: prev.term, before: prev.weight, after: 0 });
+  return changes;
 }
 
 /**
- * Applies feedback to preferences (pure): "more" raises the term's interest weight by one,
- * "less" lowers it by one (a new term starts at +1 or −1; negative weights demote matching
- * items). Weights stay within ±5.
+ * Undoes recorded changes (pure), relative to what each interest holds now, so edits made on
+ * the page since survive: each weight moves back by what the click moved it, an interest the
+ * click added disappears when it returns to nothing, one it removed comes back.
  */
-export function applyFeedbackChange(
-  prefs: Preferences,
-  term: string,
-  direction: 'more' | 'less',
-): { prefs: Preferences; change: FeedbackChange } {
-  const existing = prefs.interests.find((i) => same(i.term, term));
-  const before = existing ? existing.weight : null;
-  const after = clamp((before ?? 0) + (direction === 'more' ? 1 : -1));
-  const interests: Interest[] = existing
-    ? prefs.interests.map((i) => (i === existing ? { ...i, weight: after } : i))
-    : [...prefs.interests, { term, weight: after }];
-  return { prefs: { ...prefs, interests }, change: { term: existing?.term ?? term, before, after } };
-}
-
-/**
- * Undoes a change (pure), relative to what the interest holds now, so later edits on the page
- * survive: the weight moves back by what the click added, and an interest the click created
- * disappears when it returns to nothing.
- */
-export function undoFeedbackChange(prefs: Preferences, change: FeedbackChange): Preferences {
-  const current = prefs.interests.find((i) => same(i.term, change.term));
-  if (!current) return prefs;
-  const weight = clamp(current.weight - (change.after - (change.before ?? 0)));
-  const interests =
-    change.before === null && weight === 0
-      ? prefs.interests.filter((i) => i !== current)
-      : prefs.interests.map((i) => (i === current ? { ...i, weight } : i));
+export function undoFeedbackChanges(prefs: Preferences, changes: readonly FeedbackChange[]): Preferences {
+  let interests: Interest[] = prefs.interests.map((i) => ({ ...i }));
+  for (const change of changes) {
+    const delta = change.after - (change.before ?? 0);
+    const current = interests.find((i) => key(i.term) === key(change.term));
+    if (!current) {
+      // The click removed it (weight reached 0): bring it back as it was.
+      if (change.after === 0 && change.before !== null)
+        interests.push({ term: change.term, weight: change.before });
+      continue;
+    }
+    const weight = clamp(current.weight - delta);
+    if (change.before === null && weight === 0) interests = interests.filter((i) => i !== current);
+    else current.weight = weight;
+  }
   return { ...prefs, interests };
+}
+
+/** The stored record of a feedback row, whatever shape it was saved in. */
+export function feedbackRecord(stored: unknown): FeedbackRecord {
+  const changes = (stored as Partial<FeedbackRecord> | null)?.changes;
+  return { changes: Array.isArray(changes) ? changes : [] };
+}
+
+/** "hockey 1 → 1.5, playoffs new −0.5" — one line for the page. */
+export function describeChanges(changes: readonly FeedbackChange[]): string {
+  if (changes.length === 0) return 'nothing needed to change';
+  const n = (w: number) => String(w).replace('-', '−');
+  return changes
+    .map((c) =>
+      c.before === null
+        ? `added '${c.term}' at ${n(c.after)}`
+        : c.after === 0
+          ? `removed '${c.term}' (was ${n(c.before)})`
+          : `'${c.term}' ${n(c.before)} → ${n(c.after)}`,
+    )
+    .join(', ');
 }

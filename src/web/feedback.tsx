@@ -1,12 +1,13 @@
 import { Hono } from 'hono';
 import type { Deps } from '../deps.ts';
 import { NotFoundError } from '../errors.ts';
+import { keyWords } from '../preferences/feedback.ts';
 import { verifyLink } from '../security/signed-links.ts';
 import { subscriberLinks } from '../security/subscriber-links.ts';
 import { getItemsByIds } from '../store/items.ts';
 import { getSubscriber } from '../store/subscribers.ts';
 import { applyFeedback } from '../subscribers/feedback.ts';
-import { feedbackTerm } from '../subscribers/feedback-change.ts';
+import { describeChanges } from '../subscribers/feedback-change.ts';
 import { Layout } from './layout.tsx';
 import { forgetAccount, nonceOf } from './request.ts';
 
@@ -31,7 +32,7 @@ export function feedbackRoutes(deps: Deps) {
     .get(PATH, async (c) => {
       const { item } = await resolve(c.req.param('token'), Number(c.req.param('item')));
       const more = c.req.param('dir') === 'more';
-      const term = feedbackTerm(item);
+      const words = keyWords(item);
       return c.html(
         <Layout title={more ? 'More like this' : 'Less like this'} nonce={nonceOf(c)}>
           <h1>{more ? 'More like this?' : 'Less like this?'}</h1>
@@ -40,8 +41,9 @@ export function feedbackRoutes(deps: Deps) {
           </p>
           <form method="post">
             <p>
-              This {more ? 'raises' : 'lowers'} the weight of the interest <strong>'{term}'</strong> by one in
-              your preferences. You can see and undo it on your preferences page.
+              This {more ? 'raises' : 'lowers'} the weight of {words.map((w) => `'${w}'`).join(', ')} in your
+              interests{more ? '' : ' (interests you typed yourself stay as they are)'}. You can see and undo
+              it on your preferences page.
             </p>
             <button type="submit">{more ? 'Yes, more like this' : 'Yes, less like this'}</button>
           </form>
@@ -53,15 +55,13 @@ export function feedbackRoutes(deps: Deps) {
       const direction = c.req.param('dir') as 'more' | 'less';
       const result = await applyFeedback(deps, subscriber, { itemId: item.id, direction });
       forgetAccount(deps.db, subscriber.id);
-      const { change } = result;
       const links = await subscriberLinks(deps.config.baseUrl, deps.secret, subscriber);
       return c.html(
         <Layout title="Thanks" nonce={nonceOf(c)}>
           <h1>Noted</h1>
           <p role="status">
-            {result.repeated ? 'You had already said so; nothing changed. ' : ''}
-            Interest '{change.term}' now has weight {change.after}
-            {change.before === null ? ' (new)' : ` (was ${change.before})`}.
+            {result.repeated ? 'You had already said so; nothing changed this time. ' : ''}Your interests:{' '}
+            {describeChanges(result.changes)}.
           </p>
           <p>
             Changed your mind? <a href={links.preferences}>Undo it on your preferences page</a>.

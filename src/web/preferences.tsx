@@ -21,7 +21,7 @@ import {
 import { InvalidInputError } from '../subscribers/errors.ts';
 import { exportData } from '../subscribers/export-data.ts';
 import { undoFeedback } from '../subscribers/feedback.ts';
-import type { FeedbackChange } from '../subscribers/feedback-change.ts';
+import { describeChanges, feedbackRecord } from '../subscribers/feedback-change.ts';
 import { localDate } from '../subscribers/local-date.ts';
 import { type EditionPreview, previewEdition } from '../subscribers/preview.ts';
 import { updatePreferences } from '../subscribers/update-preferences.ts';
@@ -659,14 +659,10 @@ function FeedbackHistory(props: { feedback: FeedbackList }) {
       ) : (
         <ul>
           {props.feedback.map(({ feedback: f, itemTitle }) => {
-            const change = f.change as unknown as FeedbackChange;
-            const weight =
-              change.before === null
-                ? `added interest '${change.term}' with weight ${change.after}`
-                : `interest '${change.term}': weight ${change.before} → ${change.after}`;
+            const changes = describeChanges(feedbackRecord(f.change).changes);
             return (
               <li>
-                {f.direction === 'more' ? 'More' : 'Less'} like "{itemTitle ?? 'a removed story'}": {weight}.{' '}
+                {f.direction === 'more' ? 'More' : 'Less'} like "{itemTitle ?? 'a removed story'}": {changes}.{' '}
                 {f.undoneAt !== null ? (
                   <span class="muted">(undone)</span>
                 ) : (

@@ -1,46 +1,49 @@
 import { describe, expect, it } from 'vitest';
+import { applyFeedback } from '../../src/preferences/feedback.ts';
 import { parsePreferences } from '../../src/preferences/schema.ts';
 import {
-  applyFeedbackChange,
-  feedbackTerm,
-  undoFeedbackChange,
+  describeChanges,
+  diffInterests,
+  undoFeedbackChanges,
 } from '../../src/subscribers/feedback-change.ts';
 import { localDate, startOfLocalDate } from '../../src/subscribers/local-date.ts';
 
 describe('feedback changes', () => {
-  it('picks a short feed category as the term, else the longest content word of the title', () => {
-    expect(feedbackTerm({ title: 'Anything', categories: ['Hockey'] })).toBe('Hockey');
-    expect(feedbackTerm({ title: 'The 2026 referendum on transit', categories: [] })).toBe('referendum');
-    expect(feedbackTerm({ title: 'x', categories: ['a'.repeat(60)] })).toBe('x');
-  });
-
-  it('"more" adds or raises an interest, "less" adds a negative one or lowers it, within ±5', () => {
-    const prefs = parsePreferences({ interests: [{ term: 'Hockey', weight: 5 }] });
-    expect(applyFeedbackChange(prefs, 'hockey', 'more').change).toEqual({
-      term: 'Hockey',
-      before: 5,
-      after: 5,
+  it('records what applyFeedback changed: added, raised, lowered and removed interests', () => {
+    const prefs = parsePreferences({
+      interests: ['rust', { term: 'hockey', weight: 0.5 }, { term: 'nhl', weight: -0.5 }],
     });
-    expect(applyFeedbackChange(prefs, 'hockey', 'less').prefs.interests).toEqual([
-      { term: 'Hockey', weight: 4 },
+    const after = applyFeedback(prefs, { title: 'NHL playoffs', categories: ['Hockey'] }, 'more');
+    const changes = diffInterests(prefs, after);
+    expect(changes).toEqual([
+      { term: 'hockey', before: 0.5, after: 1 },
+      { term: 'playoffs', before: null, after: 0.5 },
+      { term: 'nhl', before: -0.5, after: 0 },
     ]);
-    const added = applyFeedbackChange(prefs, 'Football', 'less');
-    expect(added.prefs.interests).toEqual([
-      { term: 'Hockey', weight: 5 },
-      { term: 'Football', weight: -1 },
-    ]);
-    expect(added.change).toEqual({ term: 'Football', before: null, after: -1 });
+    expect(undoFeedbackChanges(after, changes).interests).toEqual(expect.arrayContaining(prefs.interests));
   });
 
-  it('undo reverses relative to the current weight and removes what it added', () => {
-    const prefs = parsePreferences({ interests: ['rust'] });
-    const { prefs: after, change } = applyFeedbackChange(prefs, 'Football', 'more');
-    expect(undoFeedbackChange(after, change).interests).toEqual([{ term: 'rust', weight: 1 }]);
-    const raised = applyFeedbackChange(prefs, 'rust', 'more');
-    // The subscriber edited the weight to 4 afterwards: undo takes back only the click's +1.
-    const edited = { ...raised.prefs, interests: [{ term: 'rust', weight: 4 }] };
-    expect(undoFeedbackChange(edited, raised.change).interests).toEqual([{ term: 'rust', weight: 3 }]);
-    expect(undoFeedbackChange(parsePreferences({}), raised.change).interests).toEqual([]);
+  it('undo reverses relative to the current weights, removes what it added and restores what it removed', () => {
+    const prefs = parsePreferences({ interests: ['rust', { term: 'nhl', weight: -0.5 }] });
+    const after = applyFeedback(prefs, { title: 'NHL playoffs tonight', categories: [] }, 'more');
+    const changes = diffInterests(prefs, after);
+    expect(undoFeedbackChanges(after, changes).interests).toEqual(prefs.interests);
+    // Edited since: 'playoffs' raised to 2 on the page, so undo takes back only the click's +0.5.
+    const edited = {
+      ...after,
+      interests: after.interests.map((i) => (i.term === 'playoffs' ? { ...i, weight: 2 } : i)),
+    };
+    expect(undoFeedbackChanges(edited, changes).interests).toContainEqual({ term: 'playoffs', weight: 1.5 });
+  });
+
+  it('describes changes in one line', () => {
+    expect(
+      describeChanges([
+        { term: 'hockey', before: 1, after: 1.5 },
+        { term: 'nhl', before: null, after: -0.5 },
+      ]),
+    ).toBe("'hockey' 1 → 1.5, added 'nhl' at −0.5");
+    expect(describeChanges([])).toBe('nothing needed to change');
   });
 });
 

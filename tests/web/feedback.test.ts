@@ -33,13 +33,18 @@ describe('"more / less like this" from an email', () => {
     expect((await w.post(more)).status).toBe(200);
     expect((await getPreferences(w.deps.db, id))?.interests).toEqual([
       { term: 'hockey', weight: 1 },
-      { term: 'Football', weight: 1 },
+      { term: 'football', weight: 0.5 },
+      { term: 'transfer', weight: 0.5 },
+      { term: 'window', weight: 0.5 },
     ]);
     const again = await w.post(more);
     expect(await again.text()).toContain('already said so');
-    expect((await getPreferences(w.deps.db, id))?.interests).toHaveLength(2);
+    expect((await getPreferences(w.deps.db, id))?.interests).toHaveLength(4);
+    // "Less" never lowers an interest the subscriber typed (hockey stays at 1).
     expect((await w.post(less)).status).toBe(200);
-    expect((await getPreferences(w.deps.db, id))?.interests[0]).toEqual({ term: 'hockey', weight: 0 });
+    const interests = (await getPreferences(w.deps.db, id))?.interests;
+    expect(interests?.[0]).toEqual({ term: 'hockey', weight: 1 });
+    expect(interests).toContainEqual({ term: 'playoffs', weight: -0.5 });
   });
 
   it('shows on the preferences page and can be undone there', async () => {
@@ -48,8 +53,8 @@ describe('"more / less like this" from an email', () => {
     const cookie = cookieOf(await w.get(`/p/${await signLink(w.deps.secret, 'manage', id, 1)}`));
     const html = await (await w.get('/preferences', { cookie })).text();
     expect(html).toContain('Football transfer window closes');
-    expect(html).toContain('added interest &#39;Football&#39; with weight 1');
-    expect(html).toContain('interest &#39;hockey&#39;: weight 1 → 0');
+    expect(html).toContain('added &#39;football&#39; at 0.5');
+    expect(html).toContain('added &#39;playoffs&#39; at −0.5');
     const undo = [...html.matchAll(/action="(\/preferences\/feedback\/\d+\/undo)"/g)].map((m) => m[1]!);
     expect(undo).toHaveLength(2);
     for (const path of undo) expect((await w.post(path, {}, { cookie })).status).toBe(303);
