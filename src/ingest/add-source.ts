@@ -6,7 +6,7 @@ import { checkUrl, parseAllowList, RefusedError } from './address-policy.ts';
 import { nextCheckAfterSuccess } from './check-schedule.ts';
 import { fetchFeed } from './fetch-feed.ts';
 import { FeedParseError, type ParsedFeed, parseFeedBytes } from './parse.ts';
-import { describeError, fetchSettings, storeItems } from './refresh-source.ts';
+import { describeError, fetchSettings, sha256, storeItems } from './refresh-source.ts';
 
 /** What add-source found, for the operator. */
 export interface AddSourceResult {
@@ -72,6 +72,7 @@ export async function addSource(
     title,
     siteUrl: feed.siteUrl,
     format: feed.formatName,
+    bodyHash: await sha256(fetched.bytes),
     etag: fetched.etag,
     lastModified: fetched.lastModified,
     lastCheckAt: now,

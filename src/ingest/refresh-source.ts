@@ -80,6 +80,22 @@ export async function refreshSource(
       ({ bytes, contentType, etag, lastModified, maxAgeMs } = res);
       url = res.finalUrl;
     }
+    // Many servers send no ETag/Last-Modified: an identical body is "not modified" all the same.
+    const bodyHash = await sha256(bytes);
+    if (bodyHash === source.bodyHash && source.lastSuccessAt !== null && source.kind !== 'bundled') {
+      const nextCheckAt = nextCheckAfterSuccess(now, intervalMs, maxAgeMs);
+      await updateSource(deps.db, source.id, {
+        etag,
+        lastModified,
+        lastCheckAt: now,
+        lastSuccessAt: now,
+        lastError: null,
+        errorCount: 0,
+        nextCheckAt,
+        leaseUntil: null,
+      });
+      return { ok: true, sourceId: source.id, items: 0, newItems: 0, notModified: true, nextCheckAt };
+    }
     const feed = await parseFeedBytes(bytes, { url, contentType, now });
     const newItems = await storeItems(deps, source.id, feed, now, context.clusters);
     const nextCheckAt = nextCheckAfterSuccess(now, intervalMs, maxAgeMs);
@@ -87,6 +103,7 @@ export async function refreshSource(
       title: source.title ?? feed.title,
       siteUrl: feed.siteUrl,
       format: feed.formatName,
+      bodyHash,
       etag,
       lastModified,
       lastCheckAt: now,
@@ -140,6 +157,12 @@ async function recordFailure(
     deps.log.error('ingest: could not record a failed check', { source: source.url, error: String(dbError) });
   }
   return { ok: false, sourceId: source.id, error, paused, nextCheckAt };
+}
+
+/** Hex SHA-256 (Web Crypto: the same on Node and Workers). */
+export async function sha256(bytes: Uint8Array): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 /** One line for the operator, without the module prefix ("HTTP 404 Not Found"). */

@@ -69,6 +69,23 @@ describe('politeness: conditional GET, user agent, schedules, backoff and pausin
     await server.close();
   });
 
+  it('treats an identical body from a server without validators as not modified', async () => {
+    let body = goodFeed;
+    const server = await startServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/rss+xml' });
+      res.end(body);
+    });
+    const deps = await testDeps({ env: { SIFT_ALLOW_PRIVATE_HOSTS: '127.0.0.1' } });
+    const source = await upsertSource(deps.db, { url: `${server.url}/feed` });
+    expect(await refreshSource(deps, source)).toMatchObject({ ok: true, items: 4, notModified: false });
+    const again = await refreshSource(deps, (await getSource(deps.db, source.id))!);
+    expect(again).toMatchObject({ ok: true, items: 0, notModified: true });
+    body = goodFeed.replace('Rink Report', 'Rink Report (new)');
+    const changed = await refreshSource(deps, (await getSource(deps.db, source.id))!);
+    expect(changed).toMatchObject({ ok: true, items: 4, newItems: 0, notModified: false });
+    await server.close();
+  });
+
   it('says who it is: Sift/<version> (+<homepage>) from package.json', () => {
     const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
     expect(USER_AGENT).toBe(`Sift/${pkg.version} (+${pkg.homepage})`);
