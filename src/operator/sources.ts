@@ -1,7 +1,7 @@
 import type { Deps } from '../deps.ts';
 import { NotFoundError } from '../errors.ts';
-import { listSources, updateSource } from '../store/sources.ts';
-import { deleteSourceRow, getSourceById, itemCountsBySource } from '../store/stats.ts';
+import { deleteSource, getSource, listSources, updateSource } from '../store/sources.ts';
+import { itemCountsBySource } from '../store/stats.ts';
 import { type SourceHealth, sourceHealth } from './source-health.ts';
 
 /** A source's health plus how many items Sift holds from it. */
@@ -22,7 +22,7 @@ export async function listSourceHealth(deps: Pick<Deps, 'db'>): Promise<SourceLi
 
 /** One source with its health; NotFoundError for an unknown id. */
 export async function getSourceHealth(deps: Pick<Deps, 'db'>, id: number): Promise<SourceListEntry> {
-  const row = await getSourceById(deps.db, id);
+  const row = await getSource(deps.db, id);
   if (!row) throw new NotFoundError(`no source with id ${id}`);
   const counts = await itemCountsBySource(deps.db, [id]);
   return { ...sourceHealth(row), items: counts.get(id) ?? 0 };
@@ -59,5 +59,5 @@ export async function resumeSource(deps: Pick<Deps, 'db' | 'clock'>, input: { id
  * item is gone drops out when rendered). NotFoundError for an unknown id.
  */
 export async function removeSource(deps: Pick<Deps, 'db'>, input: { id: number }): Promise<void> {
-  if (!(await deleteSourceRow(deps.db, input.id))) throw new NotFoundError(`no source with id ${input.id}`);
+  if (!(await deleteSource(deps.db, input.id))) throw new NotFoundError(`no source with id ${input.id}`);
 }

@@ -5,7 +5,6 @@ import { AppError, NotFoundError } from '../errors.ts';
 import { type PreferencesInput, parsePreferences } from '../preferences/schema.ts';
 import {
   addSuppression,
-  deleteSubscriberRow,
   listSuppressions,
   removeSuppression,
   type SubscriberListRow,
@@ -15,6 +14,7 @@ import {
 } from '../store/stats.ts';
 import {
   createSubscriber,
+  eraseSubscriber,
   getPreferences,
   getSubscriber,
   getSubscriberByEmail,
@@ -177,9 +177,11 @@ export async function unsuppressAddress(deps: Pick<Deps, 'db'>, input: { email: 
 /**
  * Deletes a subscriber with everything about them (preferences, editions, outbox rows, links,
  * feedback). A suppression entry for the address stays: it is what keeps it from being mailed
- * again. NotFoundError for an unknown id.
+ * again (an unsubscribed address is kept hashed). NotFoundError for an unknown id.
  */
 export async function removeSubscriber(deps: Pick<Deps, 'db'>, input: { id: number }): Promise<void> {
-  if (!(await deleteSubscriberRow(deps.db, input.id)))
-    throw new NotFoundError(`no subscriber with id ${input.id}`);
+  const row = await getSubscriber(deps.db, input.id);
+  if (!row) throw new NotFoundError(`no subscriber with id ${input.id}`);
+  // The same erasure as the subscriber's own "delete my data" (explicit deletes in one batch).
+  await eraseSubscriber(deps.db, row);
 }

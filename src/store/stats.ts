@@ -3,7 +3,7 @@
  * small writes the admin API and CLI need beyond what the pipeline's own stores offer.
  * No business rules here (those live in src/operator/).
  */
-import { and, asc, desc, eq, gte, inArray, isNotNull, isNull, ne, or, sql } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, isNotNull, isNull, ne, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import {
   editions,
@@ -11,9 +11,7 @@ import {
   items,
   type OutboxRow,
   outbox,
-  type Source,
   type Subscriber,
-  sources,
   subscribers,
   suppressions,
 } from '../db/schema.ts';
@@ -84,12 +82,6 @@ export async function setSubscriberStatus(
     .where(eq(subscribers.id, id))
     .returning();
   return row;
-}
-
-/** Deletes a subscriber and (by cascade) their preferences, editions, outbox rows, tokens, feedback. */
-export async function deleteSubscriberRow(db: Db, id: number): Promise<boolean> {
-  const rows = await db.delete(subscribers).where(eq(subscribers.id, id)).returning({ id: subscribers.id });
-  return rows.length > 0;
 }
 
 /** One suppression entry. */
@@ -321,22 +313,6 @@ export async function requeueEdition(
   return row;
 }
 
-/** The outbox row of one edition, if any. */
-export function getOutboxForEdition(db: Db, editionId: number): Promise<OutboxRow | undefined> {
-  return db.select().from(outbox).where(eq(outbox.editionId, editionId)).get();
-}
-
-/** One source by id. */
-export function getSourceById(db: Db, id: number): Promise<Source | undefined> {
-  return db.select().from(sources).where(eq(sources.id, id)).get();
-}
-
-/** Deletes a source and (by cascade) its items; returns whether it existed. */
-export async function deleteSourceRow(db: Db, id: number): Promise<boolean> {
-  const rows = await db.delete(sources).where(eq(sources.id, id)).returning({ id: sources.id });
-  return rows.length > 0;
-}
-
 /** Item counts per source id. */
 export async function itemCountsBySource(db: Db, ids: number[]): Promise<Map<number, number>> {
   const out = new Map<number, number>();
@@ -349,15 +325,6 @@ export async function itemCountsBySource(db: Db, ids: number[]): Promise<Map<num
     .all();
   for (const r of rows) out.set(r.id, Number(r.n));
   return out;
-}
-
-/** Sources ordered for display: failing first, then by title/url. */
-export function listSourcesForHealth(db: Db): Promise<Source[]> {
-  return db
-    .select()
-    .from(sources)
-    .orderBy(desc(sql`${sources.lastError} IS NOT NULL`), asc(sources.id))
-    .all();
 }
 
 /** Addresses of these subscribers, by id (chunked under SQLite's parameter limit). */

@@ -3,7 +3,7 @@ import { serve } from '@hono/node-server';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.tsx';
-import { getSourceById } from '../../src/store/stats.ts';
+import { getSource } from '../../src/store/sources.ts';
 import { fakeClock, testDeps } from '../helpers/deps.ts';
 import { seed, seedHistory, TOKEN } from './helpers.ts';
 
@@ -78,7 +78,7 @@ describe('dashboard in headless Chromium, JavaScript off', { timeout: 120_000 },
     const row = page.locator(`tr[data-source="${seeded.source.id}"]`);
     await Promise.all([page.waitForURL(/notice=/), row.locator('button', { hasText: 'Pause' }).click()]);
     await expect(page.locator('[role="status"]').textContent()).resolves.toContain('Paused Hockey Wire.');
-    expect((await getSourceById(deps.db, seeded.source.id))!.paused).toBe(true);
+    expect((await getSource(deps.db, seeded.source.id))!.paused).toBe(true);
     await expect(page.locator(`tr[data-source="${seeded.source.id}"] .badge`).textContent()).resolves.toBe(
       'paused',
     );

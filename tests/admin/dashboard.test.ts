@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { getSourceById } from '../../src/store/stats.ts';
+import { getSource } from '../../src/store/sources.ts';
 import { adminSetup, seed, TOKEN } from './helpers.ts';
 
 /** Cookie header value from a response's Set-Cookie lines (name=value pairs only). */
@@ -150,9 +150,9 @@ describe('dashboard actions', () => {
     const pause = await post(s, `/admin/sources/${seeded.source.id}/pause`, jar, { _csrf: csrf });
     expect(pause.status).toBe(303);
     expect(decodeURIComponent(pause.headers.get('location')!)).toBe('/admin?notice=Paused Hockey Wire.');
-    expect((await getSourceById(s.deps.db, seeded.source.id))!.paused).toBe(true);
+    expect((await getSource(s.deps.db, seeded.source.id))!.paused).toBe(true);
     await post(s, `/admin/sources/${seeded.source.id}/resume`, jar, { _csrf: csrf });
-    expect((await getSourceById(s.deps.db, seeded.source.id))!.paused).toBe(false);
+    expect((await getSource(s.deps.db, seeded.source.id))!.paused).toBe(false);
 
     const resend = await post(s, `/admin/editions/${seeded.editions[1]!.id}/resend`, jar, { _csrf: csrf });
     expect(decodeURIComponent(resend.headers.get('location')!)).toContain('Queued again');
@@ -181,7 +181,7 @@ describe('dashboard actions', () => {
       _csrf: 'AAAAAAAAAAAAAAAAAAAAAAAA',
     });
     expect(other.status).toBe(403);
-    expect((await getSourceById(s.deps.db, seeded.source.id))!.paused).toBe(false);
+    expect((await getSource(s.deps.db, seeded.source.id))!.paused).toBe(false);
   });
 
   it('refuses actions without a session and signs out', async () => {

@@ -23,7 +23,7 @@ async function count(dir: string, table: typeof editions | typeof outbox) {
   }
 }
 
-describe('sift --help', { timeout: 60_000 }, () => {
+describe('sift --help', { timeout: 300_000 }, () => {
   it('lists every command with the exit codes', async () => {
     const top = await sift(['--help'], {});
     expect(top.code).toBe(0);
@@ -74,7 +74,7 @@ describe('sift --help', { timeout: 60_000 }, () => {
   });
 });
 
-describe('sift sources add', { timeout: 60_000 }, () => {
+describe('sift sources add', { timeout: 300_000 }, () => {
   let server: Awaited<ReturnType<typeof feedServer>>;
   beforeAll(async () => {
     server = await feedServer();
@@ -102,7 +102,7 @@ describe('sift sources add', { timeout: 60_000 }, () => {
   });
 });
 
-describe('a whole operator session', { timeout: 120_000 }, () => {
+describe('a whole operator session', { timeout: 300_000 }, () => {
   let server: Awaited<ReturnType<typeof feedServer>>;
   let env: Record<string, string>;
   let dir: string;
@@ -203,7 +203,7 @@ describe('a whole operator session', { timeout: 120_000 }, () => {
   });
 });
 
-describe('sift doctor', { timeout: 60_000 }, () => {
+describe('sift doctor', { timeout: 300_000 }, () => {
   it('exits 1 on a broken configuration and names the variable', async () => {
     const { env } = instance({ SIFT_MAILER: 'smtp' });
     const res = await sift(['doctor'], env);

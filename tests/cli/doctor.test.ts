@@ -12,7 +12,7 @@ function env(extra: Record<string, string>) {
   return { SIFT_DATA_DIR: tempDir('sift-doctor-'), SIFT_DEMO: 'off', LOG_LEVEL: 'warn', ...extra };
 }
 
-describe('sift doctor, online checks against local stand-ins', { timeout: 90_000 }, () => {
+describe('sift doctor, online checks against local stand-ins', { timeout: 300_000 }, () => {
   let dns: Awaited<ReturnType<typeof startDnsServer>>;
   beforeAll(async () => {
     dns = await startDnsServer({
@@ -79,7 +79,7 @@ describe('sift doctor, online checks against local stand-ins', { timeout: 90_000
   });
 });
 
-describe('sift doctor, mail transports', { timeout: 90_000 }, () => {
+describe('sift doctor, mail transports', { timeout: 300_000 }, () => {
   it('says an SMTP server that accepts the connection and the login is ok', async () => {
     const smtp = new SMTPServer({
       authOptional: false,
