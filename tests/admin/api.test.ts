@@ -449,6 +449,15 @@ describe('editions', () => {
     expect((await s.call('POST', '/api/admin/editions/x/resend')).status).toBe(400);
   });
 
+  it('refuses (409) to resend while a sender holds the email', async () => {
+    const { deps, call } = await adminSetup();
+    const seeded = await seed(deps);
+    await deps.db.update(outbox).set({ status: 'sending', leaseUntil: deps.clock() + 60_000 });
+    const res = await call('POST', `/api/admin/editions/${seeded.editions[1]!.id}/resend`);
+    expect(res.status).toBe(409);
+    expect((await res.json()).error.message).toMatch(/being sent right now/);
+  });
+
   it('refuses (409) to resend to an unsubscribed or suppressed address', async () => {
     await s.call('PATCH', `/api/admin/subscribers/${seeded.ada.id}`, { status: 'unsubscribed' });
     const res = await s.call('POST', `/api/admin/editions/${seeded.editions[0]!.id}/resend`);
