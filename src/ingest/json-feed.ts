@@ -4,6 +4,8 @@ import {
   type Enclosure,
   FeedParseError,
   itemKey,
+  MAX_HTML,
+  MAX_ITEMS,
   type NormalizedItem,
   normalizeDate,
   type ParsedFeed,
@@ -33,15 +35,15 @@ export function parseJsonFeed(body: string, feedUrl: string, now: number): Parse
     throw new FeedParseError('not a feed: JSON without a JSON Feed "version" and "items"');
   const base = resolveUrl(text(feed.feed_url), feedUrl) ?? feedUrl;
   const items: NormalizedItem[] = [];
-  for (const raw of feed.items as unknown[]) {
+  for (const raw of (feed.items as unknown[]).slice(0, MAX_ITEMS)) {
     if (!raw || typeof raw !== 'object') continue;
     const entry = raw as Json;
     const link = resolveUrl(text(entry.url) || text(entry.external_url), base);
-    const html = text(entry.content_html);
-    const plain = text(entry.content_text);
+    const html = text(entry.content_html).slice(0, MAX_HTML);
+    const plain = text(entry.content_text).slice(0, MAX_HTML);
     const rawHtml = html || (plain ? `<p>${escapeHtml(plain).replace(/\n{2,}/g, '</p><p>')}</p>` : '');
     const contentHtml = rawHtml ? sanitizeItemHtml(rawHtml, link ?? base) || null : null;
-    const summary = htmlToText(text(entry.summary) || html || escapeHtml(plain));
+    const summary = htmlToText((text(entry.summary) || html || escapeHtml(plain)).slice(0, MAX_HTML));
     const title = htmlToText(text(entry.title), 300) || truncateText(summary, 80) || 'Untitled';
     const publishedAt = normalizeDate([text(entry.date_published), text(entry.date_modified)], now);
     const authors = Array.isArray(entry.authors)

@@ -29,6 +29,12 @@ export interface NormalizedItem {
   enclosure: Enclosure | null;
 }
 
+// Work per feed is bounded whatever a server sends, so one feed cannot hold the event loop (and
+// with it every other source of the run) for long: a feed's first 1,000 entries (feeds list the
+// newest first), and the first 256 KiB of an entry's HTML.
+export const MAX_ITEMS = 1000;
+export const MAX_HTML = 256 * 1024;
+
 /** Feed formats Sift reads. */
 export type FeedFormat = 'rss' | 'rdf' | 'atom' | 'json';
 
@@ -139,7 +145,8 @@ async function parseXmlFeed(input: string, feedUrl: string, now: number): Promis
     : (resolveUrl(feed.link, 'http://invalid/') ?? feedUrl);
   const base = xmlBase ? (resolveUrl(xmlBase, fallback) ?? fallback) : fallback;
   const items: NormalizedItem[] = [];
-  for (const item of feed.items ?? []) items.push(normalizeXmlItem(item as unknown as XmlItem, base, now));
+  for (const item of (feed.items ?? []).slice(0, MAX_ITEMS))
+    items.push(normalizeXmlItem(item as unknown as XmlItem, base, now));
   return {
     format,
     formatName,
@@ -172,10 +179,10 @@ function normalizeXmlItem(entry: XmlItem, feedBase: string, now: number): Normal
     : feedBase;
   const link = resolveUrl(alternate?.$?.href ?? str(entry.link), base);
   const encoded = str(entry['content:encoded']);
-  const rawHtml = encoded || str(entry.content) || '';
+  const rawHtml = (encoded || str(entry.content) || '').slice(0, MAX_HTML);
   const contentHtml = rawHtml ? sanitizeItemHtml(rawHtml, link ?? base) || null : null;
   const summarySource = str(entry.atomSummary) || (encoded ? str(entry.rawDescription) : '') || rawHtml;
-  const summary = htmlToText(summarySource);
+  const summary = htmlToText(summarySource.slice(0, MAX_HTML));
   const title = htmlToText(str(entry.title), 300) || truncateText(summary, 80) || 'Untitled';
   const publishedAt = normalizeDate(
     [entry.isoDate, entry.pubDate, str(entry.dcDate), str(entry.updated)].map(str),

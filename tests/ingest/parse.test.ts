@@ -302,3 +302,22 @@ describe('decode: the character encoding', () => {
     expect(decodeBody(new Uint8Array(buf)).text).toBe(text);
   });
 });
+
+describe('parse: bounded work per feed', () => {
+  it('keeps the first 1,000 entries and the first 256 KiB of an entry’s HTML', async () => {
+    const entries = Array.from(
+      { length: 1200 },
+      (_, i) => `<item><guid>g${i}</guid><title>Item ${i}</title></item>`,
+    );
+    const big = `<item><guid>big</guid><title>Big</title><description><![CDATA[<p>${'x'.repeat(400_000)}</p>]]></description></item>`;
+    const feed = await parseFeedText(
+      `<rss version="2.0"><channel><title>Many</title>${big}${entries.join('')}</channel></rss>`,
+      {
+        url: 'https://many.example/feed',
+      },
+    );
+    expect(feed.items).toHaveLength(1000);
+    expect(feed.items[0]!.contentHtml!.length).toBeLessThanOrEqual(256 * 1024 + 10);
+    expect(feed.items[999]!.key).toBe('g998');
+  });
+});
