@@ -17,7 +17,6 @@ export interface ZoneCase {
 
 const TICK = 5 * 60_000;
 const YEAR_START = Date.UTC(2026, 0, 1);
-const YEAR_END = Date.UTC(2027, 0, 1);
 
 /** The local wall clock as 'YYYY-MM-DD HH:MM', by Intl directly (the oracle, not the code under test). */
 function wall(instant: number, tz: string): string {

@@ -76,7 +76,13 @@ describe('stoppable mailer (graceful shutdown)', () => {
   it('lets the message in flight finish, then refuses the rest with a transient error', async () => {
     const inner = memoryMailer();
     const gate = deferred();
-    const slow = { ...inner, send: async (e: OutgoingEmail) => (await gate.promise, inner.send(e)) };
+    const slow = {
+      ...inner,
+      send: async (e: OutgoingEmail) => {
+        await gate.promise;
+        return inner.send(e);
+      },
+    };
     const mailer = stoppableMailer(slow);
     const inFlight = mailer.send(email);
     mailer.stop();
