@@ -1,8 +1,9 @@
 // When to check a source next (pure). Politeness: never sooner than the publisher asks
 // (Cache-Control max-age, Retry-After), exponential backoff with jitter on consecutive errors.
 
-/** Backoff never grows past a day; Retry-After is honoured up to a week. */
+/** Backoff never grows past a day. */
 export const MAX_BACKOFF_MS = 24 * 3_600_000;
+/** Retry-After is honoured up to a week. */
 export const MAX_RETRY_AFTER_MS = 7 * 24 * 3_600_000;
 
 /** After a successful check: the base interval, or the feed's max-age if longer (capped at a day). */

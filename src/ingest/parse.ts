@@ -32,7 +32,9 @@ export interface NormalizedItem {
 // Work per feed is bounded whatever a server sends, so one feed cannot hold the event loop (and
 // with it every other source of the run) for long: a feed's first 1,000 entries (feeds list the
 // newest first), and the first 256 KiB of an entry's HTML.
+/** Entries read per feed. */
 export const MAX_ITEMS = 1000;
+/** Characters of HTML read per entry. */
 export const MAX_HTML = 256 * 1024;
 
 /** Feed formats Sift reads. */
