@@ -1,6 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
 import { Hono } from 'hono';
-import { editions, subscribers } from '../db/schema.ts';
+import { subscribers } from '../db/schema.ts';
 import type { Deps } from '../deps.ts';
 import { loadEditionViews } from '../editions/load-view.ts';
 import { NotFoundError } from '../errors.ts';

@@ -81,12 +81,12 @@ describe('private feeds', () => {
   it("JSON Feed 1.1: valid against JSON Feed's schema", async () => {
     const res = await w.get(`/feeds/${token}.json`);
     expect(res.headers.get('content-type')).toBe('application/feed+json; charset=utf-8');
-    const feed = (await res.json()) as any;
+    const feed = (await res.json()) as { items: { _sift: { reasons: string[] } }[]; feed_url: string };
     const ok = validateJsonFeed(feed);
     expect(validateJsonFeed.errors ?? []).toEqual([]);
     expect(ok).toBe(true);
     expect(feed.items).toHaveLength(4);
-    expect(feed.items[0]._sift.reasons).toEqual(["matches your interest 'hockey'"]);
+    expect(feed.items[0]?._sift.reasons).toEqual(["matches your interest 'hockey'"]);
     expect(feed.feed_url).toBe(`https://sift.test/feeds/${token}.json`);
   });
 
