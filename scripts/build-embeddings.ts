@@ -9,7 +9,7 @@
  * (letters/digits only, as our tokenizer sees them) cover almost every token of news text.
  * Each vector is L2-normalised and quantised to int8 (×127): cosine becomes an integer dot
  * product, error stays under ~1% of a similarity, and 30k × 100 bytes ≈ 3 MB. Each word's
- * 16 nearest neighbours are precomputed here (≈ 1.5 min, brute force) and stored, ≈ 1.4 MB.
+ * 16 nearest neighbours are precomputed here (a few minutes, brute force) and stored, ≈ 1.4 MB.
  * The output is deterministic, so re-running it gives the same bytes (format: see
  * src/rank/embeddings.ts, which also decodes it).
  */

@@ -1,7 +1,7 @@
 /**
  * Query expansion: finds words related to an interest inside this batch of items, so
  * "hockey" also finds the NHL story that never says hockey. Three sources, each switchable
- * so their contribution can be measured (see bench and scripts/eval.mjs):
+ * so their contribution can be measured (scripts/eval.mjs --ablation):
  * - prf: pseudo-relevance feedback (Rocchio/RM3 family) — words over-represented in the
  *   best first-pass matches;
  * - cooccurrence: words over-represented in every item that mentions the interest;
@@ -33,7 +33,11 @@ export interface ExpansionOptions {
   spread: number;
 }
 
-/** Defaults used by the product (chosen on mind-dev, checked on ag-news). */
+/**
+ * Defaults used by the product (chosen on mind-dev, checked on ag-news; `npm run eval --
+ * --ablation` re-measures each switch). PRF is off: on both sets it added nothing over
+ * co-occurrence (mind-dev MAP 0.31 with it vs 0.32 without, ag-news 0.88 vs 0.89) and costs time.
+ */
 export const DEFAULT_EXPANSION: ExpansionOptions = {
   prf: false,
   cooccurrence: true,
