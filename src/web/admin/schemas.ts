@@ -70,9 +70,17 @@ export const AddSourceBody = z
     url: z
       .string()
       .trim()
-      .url('expected an absolute http(s) URL')
+      .min(1, 'expected a feed URL')
+      .max(2048)
+      // A site address without a scheme ("example.org/blog") is accepted: https:// is assumed
+      // and its advertised feed is found, as with `sift sources add`.
+      .transform((u) => (/^[a-z][a-z0-9+.-]*:\/\//i.test(u) ? u : `https://${u.replace(/^\/\//, '')}`))
+      .refine((u) => URL.canParse(u) && !/\s/.test(u), 'expected a URL such as https://example.org/feed.xml')
       .refine((u) => /^https?:\/\//i.test(u), 'expected an http(s) URL')
-      .openapi({ example: 'https://example.org/feed.xml' }),
+      .openapi({
+        example: 'https://example.org/feed.xml',
+        description: 'feed or site address; https:// is assumed without a scheme',
+      }),
     title: z.string().trim().min(1).max(200).optional().openapi({ description: 'overrides the feed title' }),
   })
   .openapi('AddSource');
