@@ -5,6 +5,7 @@
 // src/entry/node-deps.ts; Workers never import this file.
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { isIP } from 'node:net';
+import { rootCertificates } from 'node:tls';
 import { Agent, buildConnector, fetch as undiciFetch } from 'undici';
 import {
   addressProblem,
@@ -22,6 +23,8 @@ export interface SafeFetchOptions {
   connectTimeoutMs?: number;
   /** Redirects followed when the caller does not ask for `redirect: 'manual'`. */
   maxRedirects?: number;
+  /** Extra trusted CA certificates (PEM), e.g. a test CA; operators can use NODE_EXTRA_CA_CERTS. */
+  ca?: string[];
 }
 
 type LookupCallback = (
@@ -60,8 +63,10 @@ export function createSafeFetch(options: SafeFetchOptions = {}): typeof fetch {
   const allow = options.allowPrivateHosts ?? [];
   const timeout = options.connectTimeoutMs ?? 10_000;
   const maxRedirects = options.maxRedirects ?? 5;
-  const guarded = buildConnector({ timeout, lookup: guardedLookup } as buildConnector.BuildOptions);
-  const open = buildConnector({ timeout });
+  // Node's default CAs plus any extra ones (giving `ca` alone would replace the defaults).
+  const ca = options.ca ? [...rootCertificates, ...options.ca] : undefined;
+  const guarded = buildConnector({ timeout, ca, lookup: guardedLookup } as buildConnector.BuildOptions);
+  const open = buildConnector({ timeout, ca } as buildConnector.BuildOptions);
   const agent = new Agent({
     connect(opts, callback) {
       const host = opts.hostname.replace(/^\[|\]$/g, '');
