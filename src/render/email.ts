@@ -116,8 +116,12 @@ export function truncate(text: string, max: number): string {
 }
 
 const COVERED = 'also covered by ';
+const NO_REASON = 'recent item that passed your filters';
 
-/** A pick as the email shows it: reasons without the coverage note, which gets its own line. */
+/**
+ * A pick as the email shows it: reasons without the coverage note, which gets its own line.
+ * (digestFillData inlines the same loop: it runs for every pick of every email.)
+ */
 export function pickDisplay(p: PickView): { reasons: string; alsoCoveredBy: string } {
   let reasons = '';
   let covered = '';
@@ -126,7 +130,7 @@ export function pickDisplay(p: PickView): { reasons: string; alsoCoveredBy: stri
     else reasons = reasons ? `${reasons} · ${r}` : r;
   }
   if (p.alsoCoveredBy && p.alsoCoveredBy.length > 0) covered = p.alsoCoveredBy.join(', ');
-  return { reasons: reasons || 'recent item that passed your filters', alsoCoveredBy: covered };
+  return { reasons: reasons || NO_REASON, alsoCoveredBy: covered };
 }
 
 /**
@@ -199,15 +203,21 @@ export function digestFillData(view: EditionView, picks: PickView[], subject = s
     // Item-level values sit in the template's memo blocks (keyed by itemId): a card part already
     // filled for another subscriber is reused when these values are the same.
     picks: picks.map((p) => {
-      const shown = pickDisplay(p);
+      let reasons = '';
+      let covered = '';
+      for (const r of p.reasons) {
+        if (r.startsWith(COVERED)) covered = r.slice(COVERED.length);
+        else reasons = reasons ? `${reasons} · ${r}` : r;
+      }
+      if (p.alsoCoveredBy && p.alsoCoveredBy.length > 0) covered = p.alsoCoveredBy.join(', ');
       return {
         itemId: idBytes(p.itemId),
         source: p.source,
         url: p.url ?? view.links.feeds.atom,
         title: short(p.title, TITLE_CHARS),
         summary: p.summary ? short(p.summary, SUMMARY_CHARS) : '',
-        reasons: shown.reasons,
-        alsoCoveredBy: shown.alsoCoveredBy,
+        reasons: reasons || NO_REASON,
+        alsoCoveredBy: covered,
       };
     }),
   };

@@ -62,18 +62,28 @@ export function compileSlots(html: string): CompiledTemplate {
   return { nodes: root };
 }
 
-const ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
+const ENTITIES: Record<number, string> = {
+  38: '&amp;',
+  60: '&lt;',
+  62: '&gt;',
+  34: '&quot;',
+  39: '&#39;',
 };
-const NEEDS_ESCAPE = /[&<>"']/;
 
-/** Escapes text for HTML content and attribute values. */
+/**
+ * Escapes text for HTML content and attribute values (& < > " '). A plain scan: most values
+ * need nothing and come back as they are; the rest are rebuilt from slices, without a regex.
+ */
 export function escapeHtml(value: string): string {
-  return NEEDS_ESCAPE.test(value) ? value.replace(/[&<>"']/g, (c) => ESCAPES[c]!) : value;
+  let out = '';
+  let last = 0;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c > 62 || (c !== 38 && c !== 60 && c !== 62 && c !== 34 && c !== 39)) continue;
+    out += value.slice(last, i) + ENTITIES[c]!;
+    last = i + 1;
+  }
+  return last === 0 ? value : out + value.slice(last);
 }
 
 const encoder = new TextEncoder();
@@ -102,12 +112,35 @@ interface MemoEntry {
 }
 const MEMO_LIMIT = 20_000;
 
-// Ops of a prepared template: literal bytes, a slot read, or a block (0 = each, 1 = if, 2 = memo).
-type Op =
-  | Uint8Array
-  | string
-  | { kind: 0 | 1; name: string; body: Op[] }
-  | { kind: 2; name: string; body: Op[]; inputs: string[]; cache: Map<unknown, MemoEntry> };
+const LITERAL = 0;
+const SLOT = 1;
+const EACH = 2;
+const IF = 3;
+const MEMO = 4;
+
+/**
+ * One op of a prepared template. Every op has the same shape (one hidden class), so the fill's
+ * dispatch on `k` stays monomorphic: literal bytes, a slot read, or an each / if / memo block.
+ */
+interface Op {
+  k: 0 | 1 | 2 | 3 | 4;
+  bytes: Uint8Array;
+  name: string;
+  body: Op[];
+  /** Memo blocks: the values the block reads, and its cache. */
+  inputs: string[];
+  cache: Map<unknown, MemoEntry> | null;
+}
+
+const NO_BYTES = new Uint8Array(0);
+const op = (k: Op['k'], fields: Partial<Op>): Op => ({
+  k,
+  bytes: fields.bytes ?? NO_BYTES,
+  name: fields.name ?? '',
+  body: fields.body ?? [],
+  inputs: fields.inputs ?? [],
+  cache: fields.cache ?? null,
+});
 
 /** A template whose literal text is prebuilt bytes, ready for many fills. */
 export interface PreparedTemplate {
@@ -119,10 +152,10 @@ function prepareNodes(nodes: TemplateNode[]): Op[] {
   const ops: Op[] = [];
   for (const n of nodes) {
     if (typeof n === 'string') {
-      if (n.length > 0) ops.push(encoder.encode(n));
-    } else if ('slot' in n) ops.push(n.slot);
-    else if ('each' in n) ops.push({ kind: 0, name: n.each, body: prepareNodes(n.body) });
-    else if ('if' in n) ops.push({ kind: 1, name: n.if, body: prepareNodes(n.body) });
+      if (n.length > 0) ops.push(op(LITERAL, { bytes: encoder.encode(n) }));
+    } else if ('slot' in n) ops.push(op(SLOT, { name: n.slot }));
+    else if ('each' in n) ops.push(op(EACH, { name: n.each, body: prepareNodes(n.body) }));
+    else if ('if' in n) ops.push(op(IF, { name: n.if, body: prepareNodes(n.body) }));
     else {
       const inputs = new Set<string>();
       const reads = (ns: TemplateNode[]): void => {
@@ -138,7 +171,7 @@ function prepareNodes(nodes: TemplateNode[]): Op[] {
         }
       };
       reads(n.body);
-      ops.push({ kind: 2, name: n.memo, body: prepareNodes(n.body), inputs: [...inputs], cache: new Map() });
+      ops.push(op(MEMO, { name: n.memo, body: prepareNodes(n.body), inputs: [...inputs], cache: new Map() }));
     }
   }
   return ops;
@@ -189,7 +222,9 @@ function writeUtf8(out: Uint8Array, at: number, text: string): number {
 }
 
 function lookup(scopes: FillData[], depth: number, name: string): FillData[string] {
-  for (let i = depth; i >= 0; i--) {
+  const own = scopes[depth]![name];
+  if (own !== undefined) return own;
+  for (let i = depth - 1; i >= 0; i--) {
     const v = scopes[i]![name];
     if (v !== undefined) return v;
   }
@@ -278,21 +313,22 @@ function collect(
   let size = 0;
   for (let i = 0; i < ops.length; i++) {
     const op = ops[i]!;
-    if (op instanceof Uint8Array) {
-      out.push(op);
-      size += op.length;
-    } else if (typeof op === 'string') {
-      const v = lookup(scopes, depth, op);
-      if (v instanceof Uint8Array) size += v.length;
-      else if (typeof v === 'string') {
+    const k = op.k;
+    if (k === LITERAL) {
+      out.push(op.bytes);
+      size += op.bytes.length;
+    } else if (k === SLOT) {
+      const v = lookup(scopes, depth, op.name);
+      if (typeof v === 'string') {
         // Escaped now (only a regex test when there is nothing to escape), encoded when assembled.
         const e = escapeHtml(v);
         size += utf8Length(e);
         out.push(e);
-        continue;
-      } else throw new Error(`render: template '${tpl.name}' has no value for slot '${op}'`);
-      out.push(v);
-    } else if (op.kind === 0) {
+      } else if (v instanceof Uint8Array) {
+        size += v.length;
+        out.push(v);
+      } else throw new Error(`render: template '${tpl.name}' has no value for slot '${op.name}'`);
+    } else if (k === EACH) {
       const list = lookup(scopes, depth, op.name);
       if (list == null) continue;
       if (!Array.isArray(list))
@@ -301,13 +337,13 @@ function collect(
         scopes[depth + 1] = entry;
         size += collect(tpl, op.body, scopes, depth + 1, out);
       }
-    } else if (op.kind === 1) {
+    } else if (k === IF) {
       const flag = lookup(scopes, depth, op.name);
       if (flag === false || flag === null || flag === undefined || flag === '') continue;
       if (Array.isArray(flag) && flag.length === 0) continue;
       size += collect(tpl, op.body, scopes, depth, out);
     } else {
-      const bytes = memoized(tpl, op as Extract<Op, { kind: 2 }>, scopes, depth);
+      const bytes = memoized(tpl, op, scopes, depth);
       out.push(bytes);
       size += bytes.length;
     }
@@ -316,14 +352,10 @@ function collect(
 }
 
 /** A memo block's bytes: from its cache when every value it reads is unchanged, else filled now. */
-function memoized(
-  tpl: PreparedTemplate,
-  op: Extract<Op, { kind: 2 }>,
-  scopes: FillData[],
-  depth: number,
-): Uint8Array {
+function memoized(tpl: PreparedTemplate, op: Op, scopes: FillData[], depth: number): Uint8Array {
+  const cache = op.cache!;
   const key = lookup(scopes, depth, op.name);
-  const hit = op.cache.get(key);
+  const hit = cache.get(key);
   const inputs = op.inputs;
   if (hit) {
     let same = true;
@@ -337,8 +369,8 @@ function memoized(
   const parts: (Uint8Array | string)[] = [];
   const size = collect(tpl, op.body, scopes, depth, parts);
   const bytes = assemble(parts, size, allocate(size));
-  if (op.cache.size >= MEMO_LIMIT) op.cache.clear();
-  op.cache.set(key, { inputs: inputs.map((name) => lookup(scopes, depth, name)), bytes });
+  if (cache.size >= MEMO_LIMIT) cache.clear();
+  cache.set(key, { inputs: inputs.map((name) => lookup(scopes, depth, name)), bytes });
   return bytes;
 }
 
@@ -370,10 +402,17 @@ export function fillChunks(tpl: PreparedTemplate, data: FillData): { chunks: Uin
  * allocation and straight copies.
  */
 export function fillBytes(tpl: PreparedTemplate, data: FillData): Uint8Array {
-  const parts: (Uint8Array | string)[] = [];
-  const size = collect(tpl, tpl.ops, [data], 0, parts);
-  return assemble(parts, size, allocate(size));
+  // Fills are synchronous, so one scratch list serves them all (a memo miss uses its own).
+  const parts = scratch;
+  parts.length = 0;
+  scopesScratch[0] = data;
+  const size = collect(tpl, tpl.ops, scopesScratch, 0, parts);
+  const out = assemble(parts, size, allocate(size));
+  parts.length = 0;
+  return out;
 }
+const scratch: (Uint8Array | string)[] = [];
+const scopesScratch: FillData[] = [];
 
 /** Fills a prepared template and returns the HTML as a string. */
 export function fillTemplate(tpl: PreparedTemplate, data: FillData): string {
