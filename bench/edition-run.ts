@@ -63,8 +63,10 @@ const rand = (): number => {
 const pickOne = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)]!;
 
 // Real English words (the embedding table's vocabulary), Zipf-distributed like real text.
-const table = decodeEmbeddings(readFileSync(new URL('../src/rank/data/embeddings.bin', import.meta.url)));
-const vocab = table.words.slice(150, 20_150).filter((w) => /^[a-z]+$/.test(w));
+// Only the words are kept: the vectors are not needed here and would inflate peak RSS.
+const vocab = decodeEmbeddings(readFileSync(new URL('../src/rank/data/embeddings.bin', import.meta.url)))
+  .words.slice(150, 20_150)
+  .filter((w) => /^[a-z]+$/.test(w));
 const zipf = (n: number) => {
   const cdf = new Float64Array(n);
   let sum = 0;
@@ -251,11 +253,14 @@ async function naiveOne(deps: Deps, id: number, ranker: ReturnType<typeof create
  */
 async function renderAndSend(deps: Deps): Promise<number> {
   let sent = 0;
+  let after = 0;
   for (;;) {
+    // Keyset pagination: each group starts after the last, no re-sorting of what is left.
     const rows = await deps.db.all<{ id: number; edition_id: number }>(
-      sql`SELECT id, edition_id FROM outbox WHERE status = 'pending' ORDER BY id LIMIT 500`,
+      sql`SELECT id, edition_id FROM outbox WHERE status = 'pending' AND id > ${after} ORDER BY id LIMIT 500`,
     );
     if (rows.length === 0) return sent;
+    after = Number(rows[rows.length - 1]!.id);
     const pairs = await getEditionsWithSubscribers(
       deps.db,
       rows.map((r) => Number(r.edition_id)),
@@ -326,6 +331,11 @@ async function main() {
 
     // Ours: one full run.
     const timings: PlanTimings = { due: 0, rank: 0, store: 0 };
+    // Peak RSS of the run itself, sampled (maxRSS would include seeding and the naive MJML).
+    let runPeak = process.memoryUsage.rss();
+    const sampler = setInterval(() => {
+      runPeak = Math.max(runPeak, process.memoryUsage.rss());
+    }, 50);
     const t0 = performance.now();
     const c0 = process.cpuUsage();
     const plan = await buildEditions(deps, { timings });
@@ -334,6 +344,8 @@ async function main() {
     const sent = await renderAndSend(deps);
     const tSent = performance.now();
     const c2 = process.cpuUsage();
+    clearInterval(sampler);
+    runPeak = Math.max(runPeak, process.memoryUsage.rss());
     // CPU seconds of this process: on a shared machine, how much of the wall time was our work.
     const cpu = (a: NodeJS.CpuUsage, b: NodeJS.CpuUsage) =>
       round((b.user - a.user + b.system - a.system) / 1e6);
@@ -349,7 +361,8 @@ async function main() {
       if ((await sendOne(deps, row)) === 'sent') loopSent++;
     const loopPerRow = (performance.now() - tl) / Math.max(1, loopSent);
     const seconds = (tSent - t0) / 1000;
-    const peak = mb(process.resourceUsage().maxRSS * 1024);
+    const peak = mb(runPeak);
+    const processPeak = mb(process.resourceUsage().maxRSS * 1024);
     const rate = (ms: number) => Math.round(N_SUBS / (ms / 1000));
     const stages = {
       due_check: { seconds: round(timings.due / 1000), subscribers_per_s: rate(timings.due) },
@@ -370,7 +383,8 @@ async function main() {
         `  ${name.padEnd(15)} ${s.seconds.toFixed(2).padStart(7)} s  ${String(s.subscribers_per_s).padStart(8)} subscribers/s`,
       );
     log(
-      `total ${seconds.toFixed(1)} s (target < 60 s), CPU ${cpu(c0, c2)} s, peak RSS ${peak} MB (target < 1024 MB)`,
+      `total ${seconds.toFixed(1)} s (target < 60 s), CPU ${cpu(c0, c2)} s, peak RSS ${peak} MB during the run ` +
+        `(target < 1024 MB), ${processPeak} MB for the whole process`,
     );
     log(`naive ${naiveSeconds.toFixed(0)} s extrapolated from ${sample.length} subscribers`);
     log(`product send loop: ${loopPerRow.toFixed(1)} ms per message over ${loopSent} (one commit each)`);
@@ -389,6 +403,7 @@ async function main() {
         sent,
         send_loop_ms_per_message: round(loopPerRow),
         peak_rss_mb: peak,
+        process_peak_rss_mb: processPeak,
         naive: { sample: sample.length, seconds_extrapolated: Math.round(naiveSeconds) },
         ratios: { vs_naive: round(naiveSeconds / seconds) },
       }),
