@@ -29,6 +29,8 @@ export function createApp(deps: Deps) {
         defaultSrc: ["'none'"],
         // Scripts only with this response's nonce (progressive enhancement; pages work without).
         scriptSrc: [NONCE],
+        // The live preview fetches from this site only.
+        connectSrc: ["'self'"],
         styleSrc: ["'unsafe-inline'"],
         imgSrc: ["'self'", 'https:'],
         formAction: ["'self'"],

@@ -56,14 +56,19 @@ export function Layout(props: LayoutProps) {
   );
 }
 
-// Progressive enhancement only: fills time-zone fields from the browser and offers the browser's
-// zone on the preferences page. Nothing depends on it.
-const SCRIPT = `(function(){var tz;try{tz=Intl.DateTimeFormat().resolvedOptions().timeZone}catch(e){}if(!tz)return;
-document.querySelectorAll('input[data-browser-tz]').forEach(function(i){if(!i.value)i.value=tz});
-document.querySelectorAll('button[data-tz-target]').forEach(function(b){var i=document.getElementById(b.getAttribute('data-tz-target'));if(!i||i.value===tz)return;
+// Progressive enhancement only: fills time-zone fields from the browser, offers the browser's zone
+// on the preferences page, hides the weekday for daily editions, and refreshes the preview as the
+// preferences form changes (before saving). Nothing depends on it.
+const SCRIPT = `(function(){var tz;try{tz=Intl.DateTimeFormat().resolvedOptions().timeZone}catch(e){}
+if(tz)document.querySelectorAll('input[data-browser-tz]').forEach(function(i){if(!i.value)i.value=tz});
+if(tz)document.querySelectorAll('button[data-tz-target]').forEach(function(b){var i=document.getElementById(b.getAttribute('data-tz-target'));if(!i||i.value===tz)return;
 b.textContent="Use this browser's time zone ("+tz+")";b.hidden=false;b.addEventListener('click',function(){i.value=tz;i.focus()})});
 var f=document.querySelector('select[name=frequency]');var w=document.getElementById('weekday-field');
-function sync(){if(f&&w)w.hidden=f.value!=='weekly'}if(f){f.addEventListener('change',sync);sync()}})();`;
+function sync(){if(f&&w)w.hidden=f.value!=='weekly'}if(f){f.addEventListener('change',sync);sync()}
+var pf=document.querySelector('form[data-live-preview]');var box=document.getElementById('preview-live');
+if(pf&&box&&window.fetch&&window.FormData){var t;var run=function(){clearTimeout(t);t=setTimeout(function(){
+fetch('/preferences/preview',{method:'POST',body:new FormData(pf),credentials:'same-origin'}).then(function(r){return r.text()}).then(function(h){box.innerHTML=h}).catch(function(){})},350)};
+pf.addEventListener('input',run);pf.addEventListener('change',run)}})();`;
 
 const CSS = `
 :root { color-scheme: light dark; --fg: #1f2328; --muted: #4a5057; --bg: #ffffff; --panel: #f5f6f8; --line: #d0d4d9; --accent: #0b57d0; --accent-fg: #ffffff; --danger: #b3261e; --ok: #146c2e; }

@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import type { Source, Subscriber } from '../db/schema.ts';
 import type { Deps } from '../deps.ts';
 import { AppError, NotFoundError } from '../errors.ts';
-import { type Preferences, parsePreferences } from '../preferences/schema.ts';
+import { type Preferences, parsePreferences, preferencesSchema } from '../preferences/schema.ts';
 import type { Topic } from '../rank/index.ts';
 import { verifyLink } from '../security/signed-links.ts';
 import { type SubscriberLinks, subscriberLinks } from '../security/subscriber-links.ts';
@@ -143,7 +143,9 @@ export function preferencesRoutes(deps: Deps) {
         ) : null}
         <StatusBanner me={me} now={deps.clock()} />
         {opts.errors ? <ErrorSummary errors={opts.errors} /> : null}
-        <Preview preview={preview} prefs={prefs} />
+        <div id="preview-live" aria-live="polite">
+          <Preview preview={preview} prefs={prefs} />
+        </div>
         <PreferencesForm values={values} errors={opts.errors ?? {}} topics={topics.map((t) => t.name)} />
         <FeedbackHistory feedback={feedback} />
         <h2 id="feeds">Your private feeds</h2>
@@ -246,6 +248,25 @@ export function preferencesRoutes(deps: Deps) {
           throw e;
         }
         return c.redirect('/preferences?done=saved', 303);
+      })
+      // The live preview (progressive enhancement): the page's script posts the unsaved form
+      // here as it changes and shows the returned fragment. Nothing is saved.
+      .post('/preferences/preview', async (c) => {
+        const me = await requireSubscriber(c);
+        const values = valuesFromBody(await c.req.parseBody({ all: true }));
+        const parsed = updateFromValues(values, parsePreferences(await getPreferences(deps.db, me.id)));
+        const prefs = 'update' in parsed ? preferencesSchema.safeParse(parsed.update.prefs) : undefined;
+        if (!prefs?.success)
+          return c.html(
+            <p class="panel" id="preview">
+              The preview updates once the form is valid.
+            </p>,
+            422,
+          );
+        const { topics } = await readCatalogue();
+        const preview = await previewEdition(deps, me.id, prefs.data, undefined, topics);
+        c.header('Cache-Control', 'no-store');
+        return c.html(<Preview preview={preview} prefs={prefs.data} unsaved />);
       })
       .post('/preferences/feedback/:id{[0-9]+}/undo', async (c) => {
         const me = await requireSubscriber(c);
@@ -371,11 +392,16 @@ function ErrorSummary(props: { errors: Record<string, string> }) {
   );
 }
 
-function Preview(props: { preview: EditionPreview; prefs: Preferences }) {
+function Preview(props: { preview: EditionPreview; prefs: Preferences; unsaved?: boolean }) {
   const { preview } = props;
   return (
     <section class="panel" aria-labelledby="preview-title" id="preview">
       <h2 id="preview-title">Your next edition, if it were picked now</h2>
+      {props.unsaved ? (
+        <p class="hint" data-testid="unsaved">
+          Preview of your changes. They are not saved yet: press "Save preferences" to keep them.
+        </p>
+      ) : null}
       {preview.picks.length === 0 ? (
         <p>
           Nothing qualifies right now.{' '}
@@ -431,7 +457,7 @@ function PreferencesForm(props: { values: FormValues; errors: Record<string, str
   const { values: v, errors } = props;
   const topicChoices = [...new Set([...props.topics, ...v.topics])];
   return (
-    <form method="post" action="/preferences" novalidate>
+    <form method="post" action="/preferences" novalidate data-live-preview>
       <fieldset id="f-interests">
         <legend>Interests</legend>
         <p class="hint">

@@ -172,7 +172,13 @@ describe('a subscriber’s journey in Chromium', () => {
     const preview = page.locator('#preview');
     expect(await preview.textContent()).toContain('NHL playoffs');
     expect(await preview.textContent()).not.toContain('Climate policy talks');
+    // With the page script, the preview follows the form before anything is saved.
     await page.getByLabel('Add an interest').fill('climate policy');
+    await page.getByTestId('unsaved').waitFor();
+    expect(await preview.textContent()).toContain('Climate policy talks resume in Bonn');
+    expect(await getPreferences(deps.db, (await getSubscriberByEmail(deps.db, EMAIL))!.id)).toMatchObject({
+      interests: [{ term: 'hockey', weight: 1 }],
+    });
     await page.getByLabel('Hide stories that mention').fill('football');
     await page.getByLabel('Local delivery time').fill('06:45');
     await page.getByRole('button', { name: 'Save preferences' }).click();

@@ -154,6 +154,20 @@ describe('preferences page', () => {
     expect(after).toContain("matches your interest 'climate policy'");
   });
 
+  it('the live preview endpoint previews unsaved changes and saves nothing', async () => {
+    const res = await w.post('/preferences/preview', form({ newInterest: 'climate policy' }), { cookie });
+    expect(res.status).toBe(200);
+    const html = decodeHtml(await res.text());
+    expect(html).toContain('not saved yet');
+    expect(html).toContain('Climate policy talks resume in Bonn');
+    expect(html).not.toContain('<html');
+    expect((await getPreferences(w.deps.db, id))?.interests).toEqual([{ term: 'hockey', weight: 1 }]);
+    expect((await w.post('/preferences/preview', form({ maxItems: 'lots' }), { cookie })).status).toBe(422);
+    expect(
+      (await w.post('/preferences/preview', form(), { cookie, origin: 'https://evil.example' })).status,
+    ).toBe(403);
+  });
+
   it('says how many items the mutes hid', async () => {
     expect(await page()).toContain('Nothing hidden by your mutes');
     await save({ mutes: 'football' });
