@@ -22,7 +22,7 @@ Options: --json prints JSON for scripts; -h, --help this help.
 Exit codes: 0 success, 1 failure (unknown edition, refused resend), 2 usage error.
 `;
 
-/** Subscribers planned per step, so the progress bar moves on a big instance. */
+/** Subscribers planned in the first step (and at least per step), so the progress bar moves. */
 const STEP = 500;
 
 async function build(deps: Deps, argv: string[], io: Io): Promise<number> {
@@ -52,7 +52,10 @@ async function build(deps: Deps, argv: string[], io: Io): Promise<number> {
   const total: PlanStats = { due: 0, built: 0, empty: 0, late: 0, alreadyPlanned: 0, deferred: 0 };
   let first = true;
   for (;;) {
-    const step = await buildEditions(deps, { force: values.now, limit: STEP });
+    // After the first step the total is known: about ten more steps, so the ranker (built once
+    // per planning run) is rebuilt a bounded number of times however many are due.
+    const limit = first ? STEP : Math.max(STEP, Math.ceil(total.due / 10));
+    const step = await buildEditions(deps, { force: values.now, limit });
     if (first) {
       total.due = step.due;
       first = false;

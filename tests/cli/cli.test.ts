@@ -2,8 +2,9 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrateLibsql, openLibsql } from '../../src/db/libsql.ts';
-import { editions, outbox } from '../../src/db/schema.ts';
+import { editions, outbox, preferences, subscribers } from '../../src/db/schema.ts';
 import { paths } from '../../src/entry/node-deps.ts';
+import { parsePreferences } from '../../src/preferences/schema.ts';
 import { feedServer } from '../admin/helpers.ts';
 import { tempDir } from '../helpers/deps.ts';
 import { sift } from './run.ts';
@@ -200,6 +201,34 @@ describe('a whole operator session', { timeout: 300_000 }, () => {
     const gone = await sift(['subscribers', 'remove', 'ada@example.org'], env);
     expect(gone.code).toBe(1);
     expect(gone.stderr).toContain('no subscriber with address ada@example.org');
+  });
+});
+
+describe('sift editions build on a bigger instance', { timeout: 300_000 }, () => {
+  it('plans in steps and sums them: every due subscriber counted once', async () => {
+    const { env, dir } = instance();
+    const { db, close } = openLibsql(`file:${join(dir, 'sift.db')}`);
+    await migrateLibsql(db, paths.migrations);
+    const rows = Array.from({ length: 1_234 }, (_, i) => ({
+      email: `r${i}@example.org`,
+      status: 'active' as const,
+    }));
+    for (let i = 0; i < rows.length; i += 200) {
+      const made = await db
+        .insert(subscribers)
+        .values(rows.slice(i, i + 200))
+        .returning({ id: subscribers.id });
+      await db
+        .insert(preferences)
+        .values(made.map((m) => ({ subscriberId: m.id, data: parsePreferences({}) })));
+    }
+    close();
+    // No sources: nothing passes the threshold, so every due subscriber is recorded as empty.
+    const res = await sift(['editions', 'build', '--now', '--json'], env);
+    expect(res.code).toBe(0);
+    expect(JSON.parse(res.stdout)).toMatchObject({ due: 1_234, built: 0, empty: 1_234, deferred: 0 });
+    const again = JSON.parse((await sift(['editions', 'build', '--now', '--json'], env)).stdout);
+    expect(again).toMatchObject({ due: 0, empty: 0 });
   });
 });
 
