@@ -7,7 +7,8 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import mjml2html from 'mjml';
 import {
   type CompiledTemplate,
@@ -17,7 +18,7 @@ import {
   type TemplateNode,
 } from '../src/render/slots.ts';
 
-const root = new URL('..', import.meta.url).pathname;
+const root = fileURLToPath(new URL('..', import.meta.url));
 const templatesDir = join(root, 'templates');
 const outDir = join(root, 'src/render/compiled');
 const outFile = join(outDir, 'templates.ts');
@@ -120,7 +121,7 @@ async function main() {
   const hash = createHash('sha256');
   for (const f of [
     ...listFiles(templatesDir),
-    new URL(import.meta.url).pathname,
+    fileURLToPath(import.meta.url),
     join(root, 'src/render/slots.ts'),
   ]) {
     hash.update(relative(root, f));
@@ -158,4 +159,5 @@ async function main() {
   );
 }
 
-if (process.argv[1] && new URL(import.meta.url).pathname === process.argv[1]) await main();
+// Run when executed (npm run build:templates), not when imported by tests and the bench.
+if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1])) await main();

@@ -72,3 +72,23 @@ describe('rate limit', () => {
     expect(() => createRateLimiter(-1)).toThrow(/send rate must be a number ≥ 0, got -1/);
   });
 });
+
+describe('mail settings', () => {
+  it('refuse a half-configured transport with the variable to set', async () => {
+    const { parseConfig } = await import('../../src/config.ts');
+    expect(() => parseConfig({ SIFT_MAILER: 'http' })).toThrow(
+      /SIFT_HTTP_API_KEY: required when SIFT_MAILER=http/,
+    );
+    expect(() => parseConfig({ SIFT_SEND_RATE: '-1' })).toThrow(/SIFT_SEND_RATE="-1"/);
+    expect(() => parseConfig({ SIFT_WEBHOOK_SECRET: 'short' })).toThrow(
+      /SIFT_WEBHOOK_SECRET="short": must be at least 24/,
+    );
+    expect(() => parseConfig({ SIFT_OUTBOX_VIEWER: 'maybe' })).toThrow(/SIFT_OUTBOX_VIEWER/);
+    const config = parseConfig({ SIFT_MAILER: 'http', SIFT_HTTP_API_KEY: 're_123456789' });
+    expect(config).toMatchObject({
+      SIFT_HTTP_PROVIDER: 'resend',
+      SIFT_SEND_RATE: 10,
+      SIFT_OUTBOX_VIEWER: 'auto',
+    });
+  });
+});
