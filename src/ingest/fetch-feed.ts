@@ -14,12 +14,14 @@ export type FetchResult =
       contentType: string | null;
       /** The URL after redirects: relative links resolve against it. */
       finalUrl: string;
+      /** Set when every redirect was permanent (301/308): the feed has moved there. */
+      movedTo: string | null;
       etag: string | null;
       lastModified: string | null;
       /** Cache-Control max-age: the publisher asks us not to check more often than this. */
       maxAgeMs: number | null;
     }
-  | { status: 'not-modified'; finalUrl: string; maxAgeMs: number | null };
+  | { status: 'not-modified'; finalUrl: string; movedTo: string | null; maxAgeMs: number | null };
 
 /** A fetch that failed; the message is meant for the operator ("HTTP 404", "timed out after 20 s"). */
 export class FetchError extends Error {
@@ -78,6 +80,8 @@ export async function fetchFeed(url: string, options: FetchOptions): Promise<Fet
   if (options.lastModified) headers['if-modified-since'] = options.lastModified;
   try {
     let current = checked(url, allow);
+    let permanent = true;
+    const moved = (hop: number) => (hop > 0 && permanent ? current.href : null);
     for (let hop = 0; ; hop++) {
       let res: Response;
       try {
@@ -96,13 +100,14 @@ export async function fetchFeed(url: string, options: FetchOptions): Promise<Fet
         const location = res.headers.get('location');
         if (!location) throw new FetchError(`HTTP ${res.status} redirect without a Location header`);
         if (hop >= maxRedirects) throw new FetchError(`too many redirects (more than ${maxRedirects})`);
+        if (res.status !== 301 && res.status !== 308) permanent = false;
         current = checked(new URL(location, current).href, allow);
         continue;
       }
       const maxAgeMs = parseMaxAge(res.headers.get('cache-control'));
       if (res.status === 304) {
         await discard(res);
-        return { status: 'not-modified', finalUrl: current.href, maxAgeMs };
+        return { status: 'not-modified', finalUrl: current.href, movedTo: moved(hop), maxAgeMs };
       }
       if (!res.ok) {
         await discard(res);
@@ -127,6 +132,7 @@ export async function fetchFeed(url: string, options: FetchOptions): Promise<Fet
         bytes,
         contentType: res.headers.get('content-type'),
         finalUrl: current.href,
+        movedTo: moved(hop),
         etag: res.headers.get('etag'),
         lastModified: res.headers.get('last-modified'),
         maxAgeMs,

@@ -2,7 +2,7 @@ import type { Config } from '../config.ts';
 import type { NewItem, Source } from '../db/schema.ts';
 import type { Deps } from '../deps.ts';
 import { existingItemKeys, upsertItems } from '../store/items.ts';
-import { updateSource } from '../store/sources.ts';
+import { getSourceByUrl, updateSource } from '../store/sources.ts';
 import { parseAllowList } from './address-policy.ts';
 import { canonicalUrl } from './canonical-url.ts';
 import { nextCheckAfterFailure, nextCheckAfterSuccess } from './check-schedule.ts';
@@ -53,6 +53,7 @@ export async function refreshSource(
     let etag = source.etag;
     let lastModified = source.lastModified;
     let maxAgeMs: number | null = null;
+    let moved: { url?: string } = {};
     if (source.kind === 'bundled') {
       bytes = new TextEncoder().encode(await deps.bundled(source.url.replace(/^bundled:/, '')));
       url = deps.config.baseUrl;
@@ -64,10 +65,12 @@ export async function refreshSource(
         lastModified: source.lastModified,
         now,
       });
+      moved = await movedUrl(deps, source, res.movedTo);
       if (res.status === 'not-modified') {
         // 304: nothing changed, nothing to parse (issue 3).
         const nextCheckAt = nextCheckAfterSuccess(now, intervalMs, res.maxAgeMs);
         await updateSource(deps.db, source.id, {
+          ...moved,
           lastCheckAt: now,
           lastSuccessAt: now,
           lastError: null,
@@ -85,6 +88,7 @@ export async function refreshSource(
     if (bodyHash === source.bodyHash && source.lastSuccessAt !== null && source.kind !== 'bundled') {
       const nextCheckAt = nextCheckAfterSuccess(now, intervalMs, maxAgeMs);
       await updateSource(deps.db, source.id, {
+        ...moved,
         etag,
         lastModified,
         lastCheckAt: now,
@@ -100,6 +104,7 @@ export async function refreshSource(
     const newItems = await storeItems(deps, source.id, feed, now, context.clusters);
     const nextCheckAt = nextCheckAfterSuccess(now, intervalMs, maxAgeMs);
     await updateSource(deps.db, source.id, {
+      ...moved,
       title: source.title ?? feed.title,
       siteUrl: feed.siteUrl,
       format: feed.formatName,
@@ -124,6 +129,16 @@ export async function refreshSource(
   } catch (e) {
     return recordFailure(deps, source, e, now, intervalMs);
   }
+}
+
+/**
+ * A feed that answers through permanent redirects only (301/308) has moved: the source follows it
+ * (saving a hop on every check), unless another source already has that URL.
+ */
+async function movedUrl(deps: Deps, source: Source, movedTo: string | null): Promise<{ url?: string }> {
+  if (!movedTo || movedTo === source.url || (await getSourceByUrl(deps.db, movedTo))) return {};
+  deps.log.info('ingest: source moved permanently', { from: source.url, to: movedTo });
+  return { url: movedTo };
 }
 
 async function recordFailure(

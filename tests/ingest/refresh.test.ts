@@ -86,6 +86,27 @@ describe('politeness: conditional GET, user agent, schedules, backoff and pausin
     await server.close();
   });
 
+  it('follows a feed that moved permanently (301/308), but not a temporary redirect', async () => {
+    const server = await startServer((req, res) => {
+      if (req.url === '/old') res.writeHead(301, { location: '/newer' });
+      else if (req.url === '/newer') res.writeHead(308, { location: '/new' });
+      else if (req.url === '/temp') res.writeHead(302, { location: '/new' });
+      else {
+        res.writeHead(200, { 'content-type': 'application/rss+xml' });
+        return res.end(goodFeed);
+      }
+      res.end();
+    });
+    const deps = await testDeps({ env: { SIFT_ALLOW_PRIVATE_HOSTS: '127.0.0.1' } });
+    const moved = await upsertSource(deps.db, { url: `${server.url}/old` });
+    const temporary = await upsertSource(deps.db, { url: `${server.url}/temp` });
+    expect(await refreshSource(deps, moved)).toMatchObject({ ok: true, items: 4 });
+    expect(await refreshSource(deps, temporary)).toMatchObject({ ok: true, items: 4 });
+    expect((await getSource(deps.db, moved.id))!.url).toBe(`${server.url}/new`);
+    expect((await getSource(deps.db, temporary.id))!.url).toBe(`${server.url}/temp`);
+    await server.close();
+  });
+
   it('says who it is: Sift/<version> (+<homepage>) from package.json', () => {
     const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
     expect(USER_AGENT).toBe(`Sift/${pkg.version} (+${pkg.homepage})`);
