@@ -143,6 +143,22 @@ describe('sends through Cloudflare Queues, in workerd with local D1', () => {
     expect(await outboxOf(ids)).toEqual([{ subscriber_id: ids[0], status: 'pending', attempts: 1 }]);
   });
 
+  it('round-trips through the real local queue: the cron produces, the Worker consumes, the row is attempted once', async () => {
+    const ids = await seed('local-queue', 1);
+    const deps = workerDeps(env);
+    await editionsJob(deps);
+    expect(await enqueueDueSends(deps, env.SEND_QUEUE!)).toBe(1);
+    // Miniflare delivers the batch to this Worker's queue() after max_batch_timeout (5 s).
+    let rows = await outboxOf(ids);
+    for (let i = 0; i < 100 && rows[0]!.attempts === 0; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      rows = await outboxOf(ids);
+    }
+    // No transport in this test Worker: attempted once, back to pending for a later retry.
+    expect(rows).toEqual([{ subscriber_id: ids[0], status: 'pending', attempts: 1 }]);
+    expect(await enqueueDueSends(deps, env.SEND_QUEUE!)).toBe(0);
+  });
+
   it('acknowledges and drops a malformed message instead of retrying it forever', async () => {
     const batch = createMessageBatch('sift-send', [
       { id: 'bad', timestamp: new Date(), attempts: 1, body: { nope: true } },
