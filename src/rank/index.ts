@@ -54,7 +54,7 @@ export function createRanker(items: readonly RankItem[], context: RankerContext 
   const embeddings = context.embeddings ? new Embeddings(context.embeddings) : null;
   const corpus = buildCorpus(items, embeddings);
   const clusters = buildClusters(corpus);
-  const opts: ExpansionOptions = { ...DEFAULT_EXPANSION, ...context.expansion };
+  const opts: ExpansionOptions = { ...DEFAULT_EXPANSION, ...context.expansion, scan: context.naive === true };
   const graph = opts.spread > 0 ? buildGraph(corpus) : null;
   const depth = context.depth ?? 50;
   const topics = new Map((context.topics ?? []).map((t) => [t.name.trim().toLowerCase(), t]));
@@ -62,13 +62,19 @@ export function createRanker(items: readonly RankItem[], context: RankerContext 
   const surfaces = new SurfaceForms(corpus);
   const acc = new Accumulator(corpus.n);
   const heap = new TopK(64);
-  const cache = new Map<string, InterestVector>();
-  const vectorFor = (key: string, phrases: string[], lexicalOnly: boolean): InterestVector => {
-    if (context.shareInterests === false)
-      return scoreInterest(corpus, phrases, opts, lexicalOnly, depth, acc, graph);
+  // Vectors by interest text as typed (a flat string: cheap to hash), for positive interests,
+  // negative ones (lexical only) and topics; "Hockey " and "hockey" share one computation.
+  const caches = {
+    i: new Map<string, InterestVector>(),
+    n: new Map<string, InterestVector>(),
+    t: new Map<string, InterestVector>(),
+  };
+  const vectorFor = (kind: 'i' | 'n' | 't', key: string, phrases: string[]): InterestVector => {
+    const lexicalOnly = kind === 'n';
+    if (context.naive) return scoreInterest(corpus, phrases, opts, lexicalOnly, depth, acc, graph);
+    const cache = caches[kind];
     let v = cache.get(key);
     if (!v) {
-      // "Hockey " and "hockey" are one interest: share the vector under the canonical key too.
       const canonical = key.trim().toLowerCase();
       v = cache.get(canonical);
       if (!v)
@@ -128,19 +134,17 @@ export function createRanker(items: readonly RankItem[], context: RankerContext 
       const active: ActiveInterest[] = [];
       for (const i of prefs.interests) {
         if (i.weight === 0) continue;
-        const neg = i.weight < 0;
-        const key = `${neg ? 'n' : 'i'}:${i.term}`;
         active.push({
           label: i.term,
           kind: 'interest',
           weight: i.weight,
-          vector: vectorFor(key, [i.term], neg),
+          vector: vectorFor(i.weight < 0 ? 'n' : 'i', i.term, [i.term]),
         });
       }
       for (const name of prefs.topics) {
         const topic = topics.get(name.trim().toLowerCase());
         if (!topic || topic.terms.length === 0) continue;
-        const vector = vectorFor(`t:${topic.name.toLowerCase()}`, topic.terms, false);
+        const vector = vectorFor('t', topic.name, topic.terms);
         active.push({ label: topic.name, kind: 'topic', weight: 1, vector });
       }
       acc.reset();

@@ -13,7 +13,7 @@ import { TopK } from './diversify.ts';
 import { normalize } from './embeddings.ts';
 import { type Expansion, type ExpansionOptions, expandInterest, type FirstPass } from './expand.ts';
 import type { ItemGraph } from './graph.ts';
-import { type Accumulator, addBm25, phraseDocs, phraseIdf, type QueryTerm } from './lexical.ts';
+import { type Accumulator, addBm25, addBm25Scan, phraseDocs, phraseIdf, type QueryTerm } from './lexical.ts';
 import { isContentWord, stem, tokenize } from './tokenize.ts';
 
 /** A relevance vector for one interest: docs best first, scores ≈ 1 for a title match. */
@@ -114,7 +114,7 @@ export function scoreInterest(
   const phraseW = phraseHits.map((hits) => phraseIdf(corpus.n, hits.length));
   const lexical = (query: readonly QueryTerm[]) => {
     acc.reset();
-    addBm25(corpus, query, acc);
+    (opts.scan ? addBm25Scan : addBm25)(corpus, query, acc);
     phraseHits.forEach((hits, i) => {
       for (const d of hits) acc.add(d, phraseW[i]!);
     });
@@ -124,8 +124,8 @@ export function scoreInterest(
   let expansions: Expansion[] = [];
   const expand = !lexicalOnly && (opts.prf || opts.cooccurrence || opts.embeddings);
   for (let round = 0; expand && round < opts.rounds; round++) {
-    let first = best(acc, MEMBERS, ideal);
-    if (first.docs.length === 0 && qvec && opts.dense) first = denseBest(corpus, qvec, opts.feedbackDocs);
+    // No item has the typed words: expansion then rests on the table's neighbours alone.
+    const first = best(acc, MEMBERS, ideal);
     expansions = expandInterest(corpus, original, first, qvec, rows, opts);
     lexical([...terms, ...expansions]);
   }
@@ -194,15 +194,4 @@ function dotDoc(corpus: Corpus, q: Float32Array, d: number): number {
   let s = 0;
   for (let i = 0; i < n; i++) s += q[i]! * v[base + i]!;
   return s;
-}
-
-/** Best docs by embedding similarity alone (used when no item contains the typed words). */
-function denseBest(corpus: Corpus, q: Float32Array, k: number): FirstPass {
-  if (!corpus.docVectors) return { docs: [], scores: [] };
-  const top = new TopK(k);
-  for (let d = 0; d < corpus.n; d++) {
-    const s = dotDoc(corpus, q, d);
-    if (s > 0.4) top.push(d, s);
-  }
-  return top.columns();
 }

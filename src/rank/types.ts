@@ -48,10 +48,11 @@ export interface RankerContext {
   /** Docs kept per interest vector; deeper tails never reach an edition (default 50). */
   depth?: number;
   /**
-   * Share each interest's vector across rank() calls (default true). false recomputes every
-   * interest per call: only for measuring what sharing buys (bench's naive baseline).
+   * Naive evaluation, only for measuring what the design buys (bench's baseline): every
+   * interest recomputed on every rank() call, scoring every item by a scan instead of the
+   * inverted index. Same formula, same results.
    */
-  shareInterests?: boolean;
+  naive?: boolean;
 }
 
 /** Per-subscriber call options for rank(); all optional. */

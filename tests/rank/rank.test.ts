@@ -222,3 +222,18 @@ describe('feedback', () => {
     expect(pos(after).indexOf(similar.id)).toBeLessThan(pos(after).indexOf(other.id));
   });
 });
+
+describe('naive baseline', () => {
+  it('scanning every item gives the same edition as the index (the bench compares like with like)', () => {
+    const teams = ['Oilers', 'Flames', 'Leafs', 'Bruins', 'Canucks', 'Jets'];
+    const items = [
+      ...teams.map((t, i) => item(`Hockey: ${t} game ${i}`, { summary: `NHL ${t} goalie` })),
+      ...filler(),
+    ];
+    const p = prefs({ interests: ['hockey', 'goalie', 'city council'], mutes: ['Jets'] });
+    const fast = createRanker(items, { embeddings: embeddings() }).rank(p, { now: NOW });
+    const naive = createRanker(items, { embeddings: embeddings(), naive: true }).rank(p, { now: NOW });
+    expect(fast.length).toBeGreaterThan(3);
+    expect(naive).toEqual(fast);
+  });
+});
