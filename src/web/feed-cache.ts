@@ -18,8 +18,33 @@ export interface FeedEntry {
 }
 
 const MAX_ENTRIES = 2000;
+/** Rendered bodies kept at most (bytes, all formats), so memory stays bounded with many readers. */
+const MAX_BYTES = 32 * 1024 * 1024;
 // One cache per database handle (so tests and Workers requests never share state by accident).
 const caches = new WeakMap<Db, Map<string, FeedEntry>>();
+const sizes = new WeakMap<Db, { bytes: number }>();
+
+function bodyBytes(entry: FeedEntry): number {
+  return (
+    (entry.bodies.atom?.length ?? 0) + (entry.bodies.rss?.length ?? 0) + (entry.bodies.json?.length ?? 0)
+  );
+}
+
+/** Keeps a rendered body, evicting the oldest entries while the byte budget is exceeded. */
+export function rememberBody(db: Db, entry: FeedEntry, format: FeedFormat, body: Uint8Array): void {
+  const cache = feedCache(db);
+  let size = sizes.get(db);
+  if (!size) sizes.set(db, (size = { bytes: 0 }));
+  size.bytes -= entry.bodies[format]?.length ?? 0;
+  entry.bodies[format] = body;
+  size.bytes += body.length;
+  for (const [token, old] of cache) {
+    if (size.bytes <= MAX_BYTES) break;
+    if (old === entry) continue;
+    size.bytes -= bodyBytes(old);
+    cache.delete(token);
+  }
+}
 
 /** The feed cache of a database handle. */
 export function feedCache(db: Db): Map<string, FeedEntry> {
@@ -44,7 +69,13 @@ export function feedEtag(
 /** Stores an entry, evicting the oldest when full. */
 export function rememberFeed(db: Db, token: string, entry: FeedEntry): void {
   const cache = feedCache(db);
-  if (!cache.has(token) && cache.size >= MAX_ENTRIES) cache.delete(cache.keys().next().value!);
+  const previous = cache.get(token);
+  if (previous) dropBytes(db, previous);
+  else if (cache.size >= MAX_ENTRIES) {
+    const [oldest, old] = cache.entries().next().value!;
+    dropBytes(db, old);
+    cache.delete(oldest);
+  }
   cache.set(token, entry);
 }
 
@@ -52,5 +83,22 @@ export function rememberFeed(db: Db, token: string, entry: FeedEntry): void {
 export function forgetFeeds(db: Db, subscriberId: number): void {
   const cache = caches.get(db);
   if (!cache) return;
-  for (const [token, entry] of cache) if (entry.subscriberId === subscriberId) cache.delete(token);
+  for (const [token, entry] of cache)
+    if (entry.subscriberId === subscriberId) {
+      dropBytes(db, entry);
+      cache.delete(token);
+    }
+}
+
+/** Forgets one token's entry (its feed no longer exists). */
+export function forgetFeed(db: Db, token: string): void {
+  const entry = caches.get(db)?.get(token);
+  if (!entry) return;
+  dropBytes(db, entry);
+  caches.get(db)!.delete(token);
+}
+
+function dropBytes(db: Db, entry: FeedEntry): void {
+  const size = sizes.get(db);
+  if (size) size.bytes -= bodyBytes(entry);
 }

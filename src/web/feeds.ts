@@ -9,7 +9,15 @@ import { verifyLink } from '../security/signed-links.ts';
 import { subscriberLinks } from '../security/subscriber-links.ts';
 import { latestEditions } from '../store/editions.ts';
 import { getSubscriber } from '../store/subscribers.ts';
-import { type FeedEntry, type FeedFormat, feedCache, feedEtag, rememberFeed } from './feed-cache.ts';
+import {
+  type FeedEntry,
+  type FeedFormat,
+  feedCache,
+  feedEtag,
+  forgetFeed,
+  rememberBody,
+  rememberFeed,
+} from './feed-cache.ts';
 
 const FORMATS = {
   atom: { type: 'application/atom+xml; charset=utf-8', render: renderAtom },
@@ -104,7 +112,7 @@ export function feedRoutes(deps: Deps) {
       }
       const row = await state.get({ id: subscriberId });
       if (!row || row.feedVersion !== version) {
-        cache.delete(token);
+        forgetFeed(deps.db, token);
         throw new NotFoundError('No such feed.');
       }
       const editionId = row.editionId ?? 0;
@@ -138,7 +146,7 @@ export function feedRoutes(deps: Deps) {
     if (matches(c.req.raw.headers.get('if-none-match') ?? undefined, etag))
       return new Response(null, { status: 304, headers: entry.headers[format] });
     let body = entry.bodies[format];
-    if (!body) entry.bodies[format] = body = await render(entry, format);
+    if (!body) rememberBody(deps.db, entry, format, (body = await render(entry, format)));
     return new Response(body as Uint8Array<ArrayBuffer>, { status: 200, headers: entry.headers[format] });
   });
 }

@@ -75,8 +75,8 @@ export function endSession(c: Context, deps: Pick<Deps, 'config'>) {
 /** A signed-in subscriber with what their pages read first. */
 export type Account = NonNullable<Awaited<ReturnType<typeof getAccount>>> & { subscriber: Subscriber };
 
-// Verified session values, so a page view costs no HMAC (the database check still runs).
-const verified = new Map<string, Session>();
+// Verified session values per secret, so a page view costs no HMAC (the database check still runs).
+const verifiedBySecret = new Map<string, Map<string, Session>>();
 
 /**
  * The signed-in account, or null (no cookie, forged, expired, or revoked by a version bump:
@@ -89,6 +89,8 @@ export async function currentAccount(
   const value = getCookie(c, SESSION_COOKIE);
   if (!value) return null;
   const now = deps.clock();
+  let verified = verifiedBySecret.get(deps.secret);
+  if (!verified) verifiedBySecret.set(deps.secret, (verified = new Map()));
   let session = verified.get(value);
   if (!session) {
     session = (await verifySession(deps.secret, value, now)) ?? undefined;
