@@ -76,7 +76,7 @@ describe('dashboard in headless Chromium, JavaScript off', { timeout: 120_000 },
     await page.screenshot({ path: `${ARTIFACTS}admin-dashboard-1280.png`, fullPage: true });
 
     const row = page.locator(`tr[data-source="${seeded.source.id}"]`);
-    await Promise.all([page.waitForURL(/notice=/), row.locator('button', { hasText: 'Pause' }).click()]);
+    await Promise.all([page.waitForNavigation(), row.locator('button', { hasText: 'Pause' }).click()]);
     await expect(page.locator('[role="status"]').textContent()).resolves.toContain('Paused Hockey Wire.');
     expect((await getSource(deps.db, seeded.source.id))!.paused).toBe(true);
     await expect(page.locator(`tr[data-source="${seeded.source.id}"] .badge`).textContent()).resolves.toBe(

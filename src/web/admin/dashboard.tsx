@@ -28,6 +28,7 @@ import { AdminLayout } from './layout.tsx';
 
 const SESSION_COOKIE = 'sift_admin';
 const LOGIN_COOKIE = 'sift_admin_login';
+const FLASH_COOKIE = 'sift_admin_flash';
 
 type Auth = { kind: 'bearer' } | { kind: 'session'; session: string };
 
@@ -82,8 +83,12 @@ export function adminDashboard(deps: Deps) {
     return { form };
   }
 
-  const back = (c: Context, notice: string, kind: 'notice' | 'error' = 'notice') =>
-    c.redirect(`/admin?${kind}=${encodeURIComponent(notice)}`, 303);
+  // The outcome travels in a short-lived cookie, not the URL: a crafted link cannot make the
+  // dashboard display text of someone else's choosing.
+  const back = (c: Context, text: string, kind: 'notice' | 'error' = 'notice') => {
+    setCookie(c, FLASH_COOKIE, `${kind}:${text}`, cookieOptions(deps, 60));
+    return c.redirect('/admin', 303);
+  };
 
   /** Runs an action, turning expected failures into an error notice on the dashboard. */
   async function act(c: Context, run: (form: Record<string, string>) => Promise<string>) {
@@ -144,6 +149,11 @@ export function adminDashboard(deps: Deps) {
       return c.redirect('/admin/login', 303);
     }
     const csrf = auth.kind === 'session' ? await csrfToken(deps.secret, auth.session) : '';
+    const flashValue = getCookie(c, FLASH_COOKIE);
+    const flash = flashValue
+      ? { kind: flashValue.startsWith('error:') ? 'error' : 'notice', text: flashValue.replace(/^\w+:/, '') }
+      : null;
+    if (flashValue) deleteCookie(c, FLASH_COOKIE, { path: '/admin' });
     const now = deps.clock();
     const [stats, sources, suppressions] = await Promise.all([
       getStats(deps, { days: 30 }),
@@ -168,14 +178,14 @@ export function adminDashboard(deps: Deps) {
         }
       >
         <h1>Dashboard</h1>
-        {c.req.query('notice') && (
+        {flash?.kind === 'notice' && (
           <p class="notice" role="status">
-            {c.req.query('notice')}
+            {flash.text}
           </p>
         )}
-        {c.req.query('error') && (
+        {flash?.kind === 'error' && (
           <p class="error" role="alert">
-            {c.req.query('error')}
+            {flash.text}
           </p>
         )}
         <section aria-label="Summary" class="tiles">
