@@ -160,6 +160,19 @@ function idBytes(id: number): Uint8Array {
   return bytes;
 }
 
+const texts = new Map<string, Uint8Array>();
+
+/** Escaped, encoded bytes of a text that recurs across emails (bounded cache). */
+function textBytes(text: string): Uint8Array {
+  let bytes = texts.get(text);
+  if (bytes === undefined) {
+    bytes = htmlBytes(text);
+    if (texts.size >= CACHE_LIMIT) texts.clear();
+    texts.set(text, bytes);
+  }
+  return bytes;
+}
+
 /** `truncate`, remembered for long texts so shared items are shortened once. */
 function short(text: string, max: number): string {
   if (text.length <= max) return text;
@@ -216,8 +229,9 @@ export function digestFillData(view: EditionView, picks: PickView[], subject = s
         url: p.url ?? view.links.feeds.atom,
         title: short(p.title, TITLE_CHARS),
         summary: p.summary ? short(p.summary, SUMMARY_CHARS) : '',
-        reasons: reasons || NO_REASON,
-        alsoCoveredBy: covered,
+        // Reasons come from a small vocabulary shared by many subscribers: encoded once each.
+        reasons: textBytes(reasons || NO_REASON),
+        alsoCoveredBy: covered ? textBytes(covered) : '',
       };
     }),
   };
