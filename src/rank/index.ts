@@ -171,22 +171,33 @@ export function createRanker(items: readonly RankItem[], context: RankerContext 
         }
       const muted = prefs.mutes.map((m) => mutes.docs(m));
       const fresh = recency(now, prefs.halfLifeHours, prefs.freshnessHours);
-      // Extra candidates beyond `limit` absorb what diversify() drops as duplicates or over cap.
-      const top = heap.reset(Math.min(corpus.n, limit * 3 + 20));
       const scores = acc.scores;
-      for (const d of acc.touched) {
-        const f = fresh[d]!;
-        if (f === 0) continue; // older than the freshness window
-        let s = scores[d]! * f;
-        if (followMark[d] === stamp) s = s * FOLLOW_BOOST + FOLLOW_BASE;
-        if (s <= 0 || s < minScore || !top.admits(s) || banned[d] === stamp) continue;
-        // Mutes are checked only for items that would enter the top list, instead of marking
-        // every muted item per call (a common muted word is in thousands).
-        let hidden = false;
-        for (let m = 0; m < muted.length && !hidden; m++) hidden = hasDoc(muted[m]!, d);
-        if (!hidden) top.push(d, s);
+      const candidates = (k: number): TopK => {
+        const top = heap.reset(Math.min(corpus.n, k));
+        for (const d of acc.touched) {
+          const f = fresh[d]!;
+          if (f === 0) continue; // older than the freshness window
+          let s = scores[d]! * f;
+          if (followMark[d] === stamp) s = s * FOLLOW_BOOST + FOLLOW_BASE;
+          if (s <= 0 || s < minScore || !top.admits(s) || banned[d] === stamp) continue;
+          // Mutes are checked only for items that would enter the top list, instead of marking
+          // every muted item per call (a common muted word is in thousands).
+          let hidden = false;
+          for (let m = 0; m < muted.length && !hidden; m++) hidden = hasDoc(muted[m]!, d);
+          if (!hidden) top.push(d, s);
+        }
+        return top;
+      };
+      // A few candidates beyond `limit` absorb what diversify() drops (copies, over the cap);
+      // if that was not enough and more exist, look again, wider.
+      let k = limit * 2 + 10;
+      let top = candidates(k);
+      let picks = diversify(clusters, sourceOf, top.sorted(), limit, prefs.perSourceCap);
+      while (picks.length < limit && top.size === top.k && k < corpus.n) {
+        k *= 4;
+        top = candidates(k);
+        picks = diversify(clusters, sourceOf, top.sorted(), limit, prefs.perSourceCap);
       }
-      const picks = diversify(clusters, sourceOf, top.sorted(), limit, prefs.perSourceCap);
       return picks.map(([d, s]) => ({
         id: items[d]!.id,
         score: Math.round(s * 1e4) / 1e4,

@@ -100,6 +100,23 @@ describe('selection', () => {
     expect(picks).toHaveLength(5);
   });
 
+  it('looks past a crowd of capped items to fill the edition', () => {
+    // More top-scoring items from one source than the first candidate list holds (2·2+10).
+    const words =
+      'alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike november oscar papa quebec romeo sierra tango'.split(
+        ' ',
+      );
+    const crowd = words.map((w) =>
+      item(`Hockey hockey: ${w} report`, { summary: 'hockey', source: 'Rink Gazette' }),
+    );
+    const other = item('Hockey notes', { source: 'Ice Times' });
+    const picks = createRanker([...crowd, other]).rank(
+      prefs({ interests: ['hockey'], maxItems: 2, perSourceCap: 1 }),
+    );
+    expect(picks.map((p) => p.id)).toContain(other.id);
+    expect(picks).toHaveLength(2);
+  });
+
   it('never picks an item already sent to the subscriber', () => {
     const a = item('Hockey: Oilers win');
     const b = item('Hockey: Flames lose');
