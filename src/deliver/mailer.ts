@@ -20,6 +20,27 @@ export interface Mailer {
   close?(): Promise<void>;
 }
 
+/** One message in the outbox folder. */
+export interface OutboxEntry {
+  /** File name without extension; `.eml` and `.html` exist for it. */
+  name: string;
+  to: string;
+  subject: string;
+  writtenAt: number;
+}
+
+/** A mailer whose messages can be listed and read back (the dev outbox viewer uses it). */
+export interface BrowsableMailer extends Mailer {
+  listMessages(limit?: number): Promise<OutboxEntry[]>;
+  /** The message's `.html` or `.eml` file, or null for an unknown name. */
+  readMessage(name: string, kind: 'html' | 'eml'): Promise<Uint8Array | null>;
+}
+
+/** Whether a mailer can be browsed (the outbox mailer can). Kept here, free of node: imports. */
+export function isBrowsable(mailer: Mailer): mailer is BrowsableMailer {
+  return typeof (mailer as Partial<BrowsableMailer>).listMessages === 'function';
+}
+
 /** What a failed send means for the address, beyond this one message. */
 export interface MailErrorDetails {
   /** The address does not exist (SMTP 5.1.1, 5.1.10 or the provider's equivalent): suppress it. */

@@ -1,7 +1,7 @@
 import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
-import type { Mailer, OutgoingEmail } from './mailer.ts';
+import type { BrowsableMailer, OutboxEntry, OutgoingEmail } from './mailer.ts';
 
 /** Builds the raw RFC 5322 message (multipart/alternative: text, then HTML). */
 export function composeMime(email: OutgoingEmail): Promise<Buffer> {
@@ -17,27 +17,6 @@ export function composeMime(email: OutgoingEmail): Promise<Buffer> {
   })
     .compile()
     .build();
-}
-
-/** One message in the outbox folder. */
-export interface OutboxEntry {
-  /** File name without extension; `.eml` and `.html` exist for it. */
-  name: string;
-  to: string;
-  subject: string;
-  writtenAt: number;
-}
-
-/** A mailer whose messages can be listed and read back (the dev outbox viewer uses it). */
-export interface BrowsableMailer extends Mailer {
-  listMessages(limit?: number): Promise<OutboxEntry[]>;
-  /** The message's `.html` or `.eml` file, or null for an unknown name. */
-  readMessage(name: string, kind: 'html' | 'eml'): Promise<Buffer | null>;
-}
-
-/** Whether a mailer can be browsed (the outbox mailer can). */
-export function isBrowsable(mailer: Mailer): mailer is BrowsableMailer {
-  return typeof (mailer as Partial<BrowsableMailer>).listMessages === 'function';
 }
 
 // Names we wrote: stamp, address and key from [A-Za-z0-9@._-] only, so no path can sneak in.

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import type { Config } from '../config.ts';
-import { isBrowsable } from '../deliver/outbox-mailer.ts';
+import { isBrowsable } from '../deliver/mailer.ts';
 import type { Deps } from '../deps.ts';
 import { editionRunStatus } from '../store/outbox.ts';
 import { Layout } from './layout.tsx';
