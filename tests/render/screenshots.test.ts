@@ -79,6 +79,40 @@ describe('the digest in a real browser (headless Chromium)', () => {
     });
   }
 
+  for (const scheme of ['light', 'dark'] as const)
+    it(`keeps every text on a card at a contrast of at least 4.5:1 (${scheme})`, async () => {
+      const page = await browser.newPage({ viewport: { width: 600, height: 800 }, colorScheme: scheme });
+      await page.route('**/*', (route) => route.abort());
+      await page.setContent(html, { waitUntil: 'load' });
+      const worst = await page.evaluate(() => {
+        const rgb = (c: string) => (c.match(/[\d.]+/g) ?? []).slice(0, 3).map(Number);
+        const lum = ([r, g, b]: number[]) => {
+          const f = (v: number) => {
+            const x = v / 255;
+            return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4;
+          };
+          return 0.2126 * f(r!) + 0.7152 * f(g!) + 0.0722 * f(b!);
+        };
+        let min = 21;
+        let what = '';
+        for (const card of document.querySelectorAll('.card')) {
+          const bg = lum(rgb(getComputedStyle(card).backgroundColor));
+          for (const el of card.querySelectorAll('div, a, strong, h2')) {
+            if (!el.textContent?.trim()) continue;
+            const fg = lum(rgb(getComputedStyle(el).color));
+            const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+            if (ratio < min) {
+              min = ratio;
+              what = `${el.tagName} ${getComputedStyle(el).color}`;
+            }
+          }
+        }
+        return { min, what };
+      });
+      expect(worst.min, worst.what).toBeGreaterThanOrEqual(4.5);
+      await page.close();
+    });
+
   it('switches to the dark palette when the reader prefers dark mode', async () => {
     const page = await browser.newPage({ viewport: { width: 600, height: 800 }, colorScheme: 'dark' });
     await page.route('**/*', (route) => route.abort());
