@@ -56,6 +56,12 @@ export function claimDueSources(db: Db, now: number, leaseMs: number, limit = 10
     .all();
 }
 
+/** Gives claimed sources back (a runner shutting down): due again for the next runner at once. */
+export async function releaseSourceLeases(db: Db, ids: number[]): Promise<void> {
+  if (ids.length === 0) return;
+  await db.update(sources).set({ leaseUntil: null }).where(inArray(sources.id, ids));
+}
+
 /** Every source. */
 export function listSources(db: Db): Promise<Source[]> {
   return db.select().from(sources).orderBy(asc(sources.id)).all();

@@ -9,7 +9,7 @@ import { refreshSource } from '../../src/ingest/refresh-source.ts';
 import { USER_AGENT } from '../../src/ingest/user-agent.ts';
 import { ingestDue } from '../../src/jobs/ingest-due.ts';
 import { countItems, listRecentItems } from '../../src/store/items.ts';
-import { getSource, updateSource, upsertSource } from '../../src/store/sources.ts';
+import { getSource, listSources, updateSource, upsertSource } from '../../src/store/sources.ts';
 import { fakeClock, tempDir, testDeps } from '../helpers/deps.ts';
 import { startServer } from '../helpers/http.ts';
 
@@ -235,6 +235,34 @@ describe('scheduling: leases and per-host concurrency', () => {
     expect(outcomes.filter((o) => o.ok)).toHaveLength(12);
     expect(peak.get('127.0.0.1')).toBe(2);
     expect(peak.get('localhost')).toBe(2);
+    await server.close();
+  });
+});
+
+describe('scheduling: shutting down mid-run', () => {
+  it('finishes fetches in flight, starts nothing new, and releases the unstarted leases', async () => {
+    const controller = new AbortController();
+    let served = 0;
+    const server = await startServer((_req, res) => {
+      served++;
+      // The first response arrives after shutdown was requested.
+      controller.abort();
+      setTimeout(() => {
+        res.writeHead(200, { 'content-type': 'application/rss+xml' });
+        res.end(goodFeed);
+      }, 20);
+    });
+    const deps = await testDeps({
+      env: { SIFT_ALLOW_PRIVATE_HOSTS: '127.0.0.1', SIFT_INGEST_CONCURRENCY: '1' },
+    });
+    for (let i = 0; i < 4; i++) await upsertSource(deps.db, { url: `${server.url}/f/${i}` });
+    const outcomes = await ingestDue(deps, { signal: controller.signal });
+    expect(outcomes).toMatchObject([{ ok: true, items: 4 }]);
+    expect(served).toBe(1);
+    const rest = (await listSources(deps.db)).filter((s) => s.id !== outcomes[0]!.sourceId);
+    expect(rest.map((s) => s.leaseUntil)).toEqual([null, null, null]);
+    // The next runner picks the three up right away.
+    expect(await ingestDue(deps)).toHaveLength(3);
     await server.close();
   });
 });
