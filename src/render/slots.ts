@@ -198,22 +198,6 @@ const NodeBuffer = (
 const allocate = (size: number): Uint8Array =>
   NodeBuffer ? NodeBuffer.allocUnsafe(size) : new Uint8Array(size);
 
-/** UTF-8 length of (already escaped) text. */
-function utf8Length(text: string): number {
-  if (NodeBuffer) return NodeBuffer.byteLength(text, 'utf8');
-  let n = text.length;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x80) continue;
-    if (c < 0x800) n += 1;
-    else if (c >= 0xd800 && c <= 0xdbff && isLowSurrogate(text.charCodeAt(i + 1))) {
-      n += 2;
-      i++;
-    } else n += 2;
-  }
-  return n;
-}
-
 /** Writes (already escaped) text as UTF-8 at `at`; returns the new offset. */
 function writeUtf8(out: Uint8Array, at: number, text: string): number {
   if (NodeBuffer && typeof (out as NodeBufferLike).write === 'function')
@@ -302,32 +286,49 @@ function writeEscaped(out: Uint8Array, at: number, text: string): number {
   return at;
 }
 
-/** Collects the chunks of a fill (prebuilt bytes, or text still to escape) into `out`; returns their byte size. */
-function collect(
-  tpl: PreparedTemplate,
-  ops: Op[],
-  scopes: FillData[],
-  depth: number,
-  out: (Uint8Array | string)[],
-): number {
-  let size = 0;
+// The fill writes straight into one growing scratch buffer, then copies the result out once:
+// no list of parts, no second pass, no separate length computation. Fills are synchronous, so
+// one scratch buffer serves them all.
+let buf: Uint8Array = new Uint8Array(0);
+let pos = 0;
+let record: Uint8Array[] | null = null;
+
+// Node's Buffer#slice is a view: copies must go through Uint8Array#slice.
+const copyOf = (start: number, end: number): Uint8Array => Uint8Array.prototype.slice.call(buf, start, end);
+
+function ensure(extra: number): void {
+  if (pos + extra <= buf.length) return;
+  const next = allocate(Math.max(64 * 1024, (pos + extra) * 2));
+  next.set(buf.subarray(0, pos));
+  buf = next;
+}
+
+function emitBytes(bytes: Uint8Array): void {
+  ensure(bytes.length);
+  buf.set(bytes, pos);
+  pos += bytes.length;
+  record?.push(bytes);
+}
+
+function emitText(text: string): void {
+  // Escaped text is at most 3 bytes per UTF-16 unit.
+  ensure(text.length * 3);
+  const start = pos;
+  pos = writeUtf8(buf, pos, text);
+  record?.push(copyOf(start, pos));
+}
+
+/** Writes a fill of `ops` at the scratch position. */
+function run(tpl: PreparedTemplate, ops: Op[], scopes: FillData[], depth: number): void {
   for (let i = 0; i < ops.length; i++) {
     const op = ops[i]!;
     const k = op.k;
-    if (k === LITERAL) {
-      out.push(op.bytes);
-      size += op.bytes.length;
-    } else if (k === SLOT) {
+    if (k === LITERAL) emitBytes(op.bytes);
+    else if (k === SLOT) {
       const v = lookup(scopes, depth, op.name);
-      if (typeof v === 'string') {
-        // Escaped now (only a regex test when there is nothing to escape), encoded when assembled.
-        const e = escapeHtml(v);
-        size += utf8Length(e);
-        out.push(e);
-      } else if (v instanceof Uint8Array) {
-        size += v.length;
-        out.push(v);
-      } else throw new Error(`render: template '${tpl.name}' has no value for slot '${op.name}'`);
+      if (typeof v === 'string') emitText(escapeHtml(v));
+      else if (v instanceof Uint8Array) emitBytes(v);
+      else throw new Error(`render: template '${tpl.name}' has no value for slot '${op.name}'`);
     } else if (k === EACH) {
       const list = lookup(scopes, depth, op.name);
       if (list == null) continue;
@@ -335,24 +336,19 @@ function collect(
         throw new Error(`render: '${op.name}' in template '${tpl.name}' must be a list`);
       for (const entry of list) {
         scopes[depth + 1] = entry;
-        size += collect(tpl, op.body, scopes, depth + 1, out);
+        run(tpl, op.body, scopes, depth + 1);
       }
     } else if (k === IF) {
       const flag = lookup(scopes, depth, op.name);
       if (flag === false || flag === null || flag === undefined || flag === '') continue;
       if (Array.isArray(flag) && flag.length === 0) continue;
-      size += collect(tpl, op.body, scopes, depth, out);
-    } else {
-      const bytes = memoized(tpl, op, scopes, depth);
-      out.push(bytes);
-      size += bytes.length;
-    }
+      run(tpl, op.body, scopes, depth);
+    } else memo(tpl, op, scopes, depth);
   }
-  return size;
 }
 
-/** A memo block's bytes: from its cache when every value it reads is unchanged, else filled now. */
-function memoized(tpl: PreparedTemplate, op: Op, scopes: FillData[], depth: number): Uint8Array {
+/** A memo block: its cached bytes when every value it reads is unchanged, else filled now and kept. */
+function memo(tpl: PreparedTemplate, op: Op, scopes: FillData[], depth: number): void {
   const cache = op.cache!;
   const key = lookup(scopes, depth, op.name);
   const hit = cache.get(key);
@@ -364,55 +360,50 @@ function memoized(tpl: PreparedTemplate, op: Op, scopes: FillData[], depth: numb
         same = false;
         break;
       }
-    if (same) return hit.bytes;
-  }
-  const parts: (Uint8Array | string)[] = [];
-  const size = collect(tpl, op.body, scopes, depth, parts);
-  const bytes = assemble(parts, size, allocate(size));
-  if (cache.size >= MEMO_LIMIT) cache.clear();
-  cache.set(key, { inputs: inputs.map((name) => lookup(scopes, depth, name)), bytes });
-  return bytes;
-}
-
-function assemble(parts: (Uint8Array | string)[], size: number, out: Uint8Array): Uint8Array {
-  let offset = 0;
-  for (let i = 0; i < parts.length; i++) {
-    const p = parts[i]!;
-    if (typeof p === 'string') offset = writeUtf8(out, offset, p);
-    else {
-      out.set(p, offset);
-      offset += p.length;
+    if (same) {
+      emitBytes(hit.bytes);
+      return;
     }
   }
-  if (offset !== size) throw new Error(`render: fill wrote ${offset} bytes, expected ${size}`);
+  const outer = record;
+  record = null;
+  const start = pos;
+  run(tpl, op.body, scopes, depth);
+  record = outer;
+  const bytes = copyOf(start, pos);
+  record?.push(bytes);
+  if (cache.size >= MEMO_LIMIT) cache.clear();
+  cache.set(key, { inputs: inputs.map((name) => lookup(scopes, depth, name)), bytes });
+}
+
+function fillInto(tpl: PreparedTemplate, data: FillData, chunks: Uint8Array[] | null): Uint8Array {
+  pos = 0;
+  record = chunks;
+  try {
+    run(tpl, tpl.ops, [data], 0);
+  } finally {
+    record = null;
+  }
+  const out = allocate(pos);
+  out.set(buf.subarray(0, pos));
   return out;
 }
 
 /** The segments a fill assembles, in order, as bytes, and their total size (for measuring). */
 export function fillChunks(tpl: PreparedTemplate, data: FillData): { chunks: Uint8Array[]; size: number } {
-  const parts: (Uint8Array | string)[] = [];
-  const size = collect(tpl, tpl.ops, [data], 0, parts);
-  return { chunks: parts.map((p) => (typeof p === 'string' ? encoder.encode(p) : p)), size };
+  const chunks: Uint8Array[] = [];
+  const size = fillInto(tpl, data, chunks).length;
+  return { chunks, size };
 }
 
 /**
  * Fills a prepared template: escaped values into slots, one copy of an `each` block per entry,
  * `if` blocks when their value is set (non-empty). Missing slot values throw, naming the slot.
- * The result is one byte array assembled from prebuilt segments: sizes first, then one
- * allocation and straight copies.
+ * The result is one byte array assembled from prebuilt segments.
  */
 export function fillBytes(tpl: PreparedTemplate, data: FillData): Uint8Array {
-  // Fills are synchronous, so one scratch list serves them all (a memo miss uses its own).
-  const parts = scratch;
-  parts.length = 0;
-  scopesScratch[0] = data;
-  const size = collect(tpl, tpl.ops, scopesScratch, 0, parts);
-  const out = assemble(parts, size, allocate(size));
-  parts.length = 0;
-  return out;
+  return fillInto(tpl, data, null);
 }
-const scratch: (Uint8Array | string)[] = [];
-const scopesScratch: FillData[] = [];
 
 /** Fills a prepared template and returns the HTML as a string. */
 export function fillTemplate(tpl: PreparedTemplate, data: FillData): string {
