@@ -5,6 +5,7 @@
  * process (measured one at a time) so autocannon never shares their event loop.
  *
  * Last stdout line: {"bench":"http","rps":{…},"prefs_p99_ms":…,"ratios":{"feed200_vs_node":…,"feed304_vs_node":…}}
+ * (the human-readable lines before it also give the p99 of node:http serving the page statically).
  */
 import { fork } from 'node:child_process';
 import { createServer } from 'node:http';
@@ -102,8 +103,21 @@ async function serveBoth(): Promise<void> {
     headers[k] = v;
   });
   const etag = headers.etag!;
+  const cookieHeader = `${SESSION_COOKIE}=${await signSession(secret, {
+    subscriberId: subscriber.id,
+    version: subscriber.tokenVersion,
+    expiresAt: now + 86_400_000,
+  })}`;
+  // The preferences page as our app renders it, for the baseline to serve as static bytes.
+  const prefsPage = await app.request('/preferences', { headers: { cookie: cookieHeader } });
+  const prefsBody = Buffer.from(await prefsPage.arrayBuffer());
   // The baseline: node:http answering the same bytes and headers, 304 on a matching ETag.
   const node = createServer((req, res) => {
+    if (req.url === '/preferences') {
+      res.writeHead(200, { 'content-type': 'text/html; charset=UTF-8', 'cache-control': 'no-store' });
+      res.end(prefsBody);
+      return;
+    }
     if (req.headers['if-none-match'] === etag) {
       res.writeHead(304, { etag, 'cache-control': headers['cache-control']! });
       res.end();
@@ -116,11 +130,7 @@ async function serveBoth(): Promise<void> {
   const sift = await new Promise<AddressInfo>((resolve) => {
     serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => resolve(info));
   });
-  const cookie = `${SESSION_COOKIE}=${await signSession(secret, {
-    subscriberId: subscriber.id,
-    version: subscriber.tokenVersion,
-    expiresAt: now + 86_400_000,
-  })}`;
+  const cookie = cookieHeader;
   const ports: Ports = {
     node: (node.address() as AddressInfo).port,
     sift: sift.port,
@@ -193,9 +203,12 @@ async function main(): Promise<void> {
     const feed200 = median(samples.feed200!);
     const node304 = median(samples.node304!);
     const feed304 = median(samples.feed304!);
+    // The preferences page, and for context node:http serving its bytes statically (what
+    // p99 this machine gives at 50 connections when the server does no work at all).
     await run(`http://127.0.0.1:${ports.sift}/preferences`, { cookie: ports.cookie }, 200);
+    const nodePrefs = await run(`http://127.0.0.1:${ports.node}/preferences`, {}, 200);
     const prefs = await run(`http://127.0.0.1:${ports.sift}/preferences`, { cookie: ports.cookie }, 200);
-    for (const [name, r] of Object.entries({ node200, feed200, node304, feed304, prefs }))
+    for (const [name, r] of Object.entries({ node200, feed200, node304, feed304, nodePrefs, prefs }))
       console.log(
         `${name.padEnd(8)} ${r.rps.toFixed(0).padStart(7)} req/s  p99 ${r.p99} ms  unexpected ${r.errors}`,
       );
@@ -210,6 +223,7 @@ async function main(): Promise<void> {
           feed200: Math.round(feed200.rps),
           node_feed304: Math.round(node304.rps),
           feed304: Math.round(feed304.rps),
+          node_prefs_static: Math.round(nodePrefs.rps),
           prefs: Math.round(prefs.rps),
         },
         prefs_p99_ms: prefs.p99,
