@@ -29,7 +29,7 @@ const app = createApp(deps);
 const shutdown = new AbortController();
 const runner = createJobRunner(log);
 
-const ingest = runner.exclusive('ingest', () => ingestJob(deps));
+const ingest = runner.exclusive('ingest', () => ingestJob(deps, { signal: shutdown.signal }));
 const plan = runner.exclusive('editions', () => editionsJob(deps, { signal: shutdown.signal }));
 const send = runner.exclusive('send', () => sendJob(deps));
 const tasks =
@@ -51,7 +51,7 @@ const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOS
 // Run the pipeline once at start, so a fresh install shows an edition without waiting for cron.
 if (config.SIFT_CRON === 'on')
   void runner.exclusive('startup', async () => {
-    await ingestJob(deps);
+    await ingestJob(deps, { signal: shutdown.signal });
     await editionsJob(deps, { signal: shutdown.signal });
     await sendJob(deps);
     log.info('jobs: start-up run finished');
@@ -61,9 +61,10 @@ if (config.SIFT_CRON === 'on')
 const SHUTDOWN_GRACE_MS = 20_000;
 
 /**
- * Graceful shutdown: no new ticks or requests; the planner stops after the group it is
+ * Graceful shutdown: no new ticks or requests; ingestion finishes the fetches in flight and
+ * releases the leases of sources it had not started; the planner stops after the group it is
  * storing; the sender finishes the message in flight and puts the rest of its claimed batch
- * back to pending (releasing the leases); then the database is closed.
+ * back to pending (releasing those leases); then the database is closed.
  */
 async function stop(signal: string) {
   if (shutdown.signal.aborted) return;

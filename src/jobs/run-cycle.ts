@@ -5,9 +5,9 @@ import { buildEditions, type PlanOptions, type PlanStats } from '../editions/bui
 import { ingestDue } from './ingest-due.ts';
 
 /** Ingest job: demo switch, then every due source. */
-export async function ingestJob(deps: Deps) {
+export async function ingestJob(deps: Deps, options: { signal?: AbortSignal } = {}) {
   await syncDemo(deps);
-  const outcomes = await ingestDue(deps);
+  const outcomes = await ingestDue(deps, options);
   const failed = outcomes.filter((o) => !o.ok).length;
   if (outcomes.length > 0) deps.log.info('ingest: run finished', { sources: outcomes.length, failed });
   return outcomes;
