@@ -16,5 +16,9 @@ export async function migrateLibsql(db: Db, folder: string): Promise<void> {
   await db.run('PRAGMA foreign_keys = ON');
   // Several jobs (and, at scale, processes) share one file: wait for locks instead of failing.
   await db.run('PRAGMA busy_timeout = 5000');
+  // WAL: readers never block the writer, and one append per commit instead of a journal fsync;
+  // ignored for :memory: (hence the catch).
+  await db.run('PRAGMA journal_mode = WAL').catch(() => {});
+  await db.run('PRAGMA synchronous = NORMAL').catch(() => {});
   await migrate(db, { migrationsFolder: folder });
 }
