@@ -20,9 +20,6 @@ import { webhookRoutes } from './web/webhooks.ts';
 /** Builds the web application over its dependencies. No runtime access: Node and Workers share it. */
 export function createApp(deps: Deps) {
   const app = new Hono();
-  // Feeds first: they are data with their own headers and a latency budget (bench/http.ts), so
-  // the page middleware below (CSP nonces, csrf, body limit) never runs for them.
-  app.route('/', feedRoutes(deps));
   app.use(
     secureHeaders({
       contentSecurityPolicy: {
@@ -92,8 +89,25 @@ export function createApp(deps: Deps) {
     deps.log.error('web: unhandled error', { path: redactTokens(c.req.path), error: err });
     return c.html(<ErrorPage status={500} message="Something went wrong on our side." />, 500);
   });
+  // Feeds are data with their own headers and a latency budget (bench/http.ts): they get an app
+  // of their own, without the page middleware (CSP nonces, csrf, body limit), so a cached answer
+  // is one synchronous handler call.
+  const feeds = new Hono();
+  feeds.route('/', feedRoutes(deps));
+  feeds.notFound((c) => c.text('No such feed.', 404, { 'X-Robots-Tag': 'noindex' }));
+  feeds.onError((err, c) => {
+    if (err instanceof AppError) return c.text(err.message, err.status, { 'X-Robots-Tag': 'noindex' });
+    deps.log.error('web: unhandled error', { path: redactTokens(c.req.path), error: err });
+    return c.text('Something went wrong on our side.', 500);
+  });
+  const pages = app.fetch;
+  app.fetch = (request, env, ctx) =>
+    FEED_URL.test(request.url) ? feeds.fetch(request, env, ctx) : pages(request, env, ctx);
   return app;
 }
+
+/** Requests for private feeds, told apart by URL before any routing. */
+const FEED_URL = /^[a-z]+:\/\/[^/]+\/feeds\//;
 
 /** A path with its link tokens (long URL segments) replaced, so logs never hold a working link. */
 export function redactTokens(path: string): string {

@@ -18,6 +18,7 @@ import {
   rememberBody,
   rememberFeed,
 } from './feed-cache.ts';
+import { rawHeader } from './request.ts';
 
 const FORMATS = {
   atom: { type: 'application/atom+xml; charset=utf-8', render: renderAtom },
@@ -95,11 +96,27 @@ export function feedRoutes(deps: Deps) {
     return encoder.encode(FORMATS[format].render(view));
   }
 
-  return new Hono().get('/feeds/:file{[A-Za-z0-9._-]+\\.(atom|rss|json)}', async (c) => {
-    const file = c.req.param('file');
-    const dot = file.lastIndexOf('.');
-    const token = file.slice(0, dot);
-    const format = file.slice(dot + 1) as FeedFormat;
+  /** Answers from a fresh cache entry without awaiting anything, or returns undefined. */
+  function fromCache(token: string, format: FeedFormat, ifNoneMatch: string | null): Response | undefined {
+    const entry = cache.get(token);
+    if (!entry || Date.now() - entry.checkedAt >= FEED_RECHECK_MS) return undefined;
+    return respond(entry, format, ifNoneMatch);
+  }
+
+  function respond(entry: FeedEntry, format: FeedFormat, ifNoneMatch: string | null): Response | undefined {
+    // Plain Responses with prebuilt header records: the cheapest path through @hono/node-server.
+    if (matches(ifNoneMatch ?? undefined, entry.etags[format]))
+      return new Response(null, { status: 304, headers: entry.headers[format] });
+    const body = entry.bodies[format];
+    if (!body) return undefined;
+    return new Response(body as Uint8Array<ArrayBuffer>, { status: 200, headers: entry.headers[format] });
+  }
+
+  async function revalidate(
+    token: string,
+    format: FeedFormat,
+    ifNoneMatch: string | null,
+  ): Promise<Response> {
     let entry = cache.get(token);
     if (!entry || Date.now() - entry.checkedAt >= FEED_RECHECK_MS) {
       let subscriberId = entry?.subscriberId;
@@ -141,12 +158,20 @@ export function feedRoutes(deps: Deps) {
         rememberFeed(deps.db, token, entry);
       }
     }
-    const etag = entry.etags[format];
-    // Plain Responses with prebuilt header records: the cheapest path through @hono/node-server.
-    if (matches(c.req.raw.headers.get('if-none-match') ?? undefined, etag))
-      return new Response(null, { status: 304, headers: entry.headers[format] });
-    let body = entry.bodies[format];
-    if (!body) rememberBody(deps.db, entry, format, (body = await render(entry, format)));
-    return new Response(body as Uint8Array<ArrayBuffer>, { status: 200, headers: entry.headers[format] });
+    const cached = respond(entry, format, ifNoneMatch);
+    if (cached) return cached;
+    rememberBody(deps.db, entry, format, await render(entry, format));
+    return respond(entry, format, null)!;
+  }
+
+  // Not an async function: a fresh cached answer is returned synchronously, which lets Hono
+  // and @hono/node-server take their fast paths (no promise, no Response re-wrapping).
+  return new Hono().get('/feeds/:file{[A-Za-z0-9._-]+\\.(atom|rss|json)}', (c) => {
+    const file = c.req.param('file');
+    const dot = file.lastIndexOf('.');
+    const token = file.slice(0, dot);
+    const format = file.slice(dot + 1) as FeedFormat;
+    const ifNoneMatch = rawHeader(c, 'if-none-match') ?? null;
+    return fromCache(token, format, ifNoneMatch) ?? revalidate(token, format, ifNoneMatch);
   });
 }

@@ -29,6 +29,22 @@ export function clientIp(c: Context, deps: Pick<Deps, 'config'>): string {
   return c.req.header('cf-connecting-ip') ?? 'unknown';
 }
 
+/**
+ * A request header, read from Node's IncomingMessage when there is one: asking the Fetch
+ * Request for its headers makes @hono/node-server build a full Request, which costs more than
+ * a cached feed answer. Elsewhere (Workers, tests) the Request's own headers.
+ */
+export function rawHeader(c: Context, name: string): string | undefined {
+  const incoming = (
+    c.env as { incoming?: { headers?: Record<string, string | string[] | undefined> } } | undefined
+  )?.incoming;
+  if (incoming?.headers) {
+    const v = incoming.headers[name];
+    return Array.isArray(v) ? v.join(', ') : v;
+  }
+  return c.req.raw.headers.get(name) ?? undefined;
+}
+
 /** The CSP nonce secureHeaders made for this response. */
 export function nonceOf(c: Context): string | undefined {
   return (c.get as (key: string) => string | undefined)('secureHeadersNonce');
