@@ -32,7 +32,8 @@ const variants = ablation
       ['with pseudo-relevance feedback added (off by default)', '--prf'],
       ['without co-occurrence', '--no-cooccurrence'],
       ['without item-graph spreading', '--no-graph'],
-      ['without dense re-scoring', '--no-dense'],
+      ['without dense re-scoring (and fill)', '--no-dense'],
+      ['without dense fill (re-scoring kept)', '--no-dense-fill'],
     ]
   : [['product', '']];
 

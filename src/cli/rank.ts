@@ -21,11 +21,12 @@ Options:
   --topics FILE      topic catalogue JSON: [{ "name", "terms": [..] }]
   --now ISO|MS       clock for recency (default: newest publishedAt in the file, else now)
   --min-score X      drop items scoring below X (default 0: rank every match)
-  --no-embeddings    ablation switches: turn off the word-embedding table,
-  --no-cooccurrence  co-occurrence expansion, semantic re-scoring,
-  --no-dense         item-graph spreading, or all expansion at once;
-  --no-graph         --prf turns on pseudo-relevance feedback (off by default:
-  --no-expansion     it did not help on the evaluation sets)
+  --no-embeddings    ablation switches, each turning one technique off: the word-embedding
+  --no-cooccurrence  table, co-occurrence expansion, semantic re-scoring, filling by
+  --no-dense         meaning when an interest's words run out, item-graph spreading, or
+  --no-dense-fill    all expansion at once; --prf turns on pseudo-relevance feedback
+  --no-graph         (off by default: it did not help on the evaluation sets)
+  --no-expansion
   --prf
   -h, --help         this help
 
@@ -40,6 +41,7 @@ const FLAGS = new Set([
   '--no-embeddings',
   '--no-cooccurrence',
   '--no-dense',
+  '--no-dense-fill',
   '--no-graph',
   '--no-expansion',
 ]);
@@ -184,6 +186,7 @@ export async function runRank(argv: string[]): Promise<number> {
         cooccurrence: !noExp && !args.has('--no-cooccurrence'),
         embeddings: !noExp && !args.has('--no-embeddings'),
         dense: !noExp && !args.has('--no-dense'),
+        denseFill: !noExp && !args.has('--no-dense-fill'),
         ...(noExp || args.has('--no-graph') ? { spread: 0 } : {}),
       },
     });

@@ -1,6 +1,7 @@
 /**
  * Selection: from scored candidates, best first, pick an edition that shows each story once
  * (story clusters, cluster.ts) and respects the per-source cap, so no outlet crowds the rest.
+ * TopK is the bounded best-first heap that candidate lists are built with everywhere.
  */
 import type { Clusters } from './cluster.ts';
 
@@ -58,50 +59,120 @@ export class TopK {
     this.docs[i] = d;
     this.scores[i] = s;
   }
-  /** The kept candidates, best first (ties: lower doc index first). */
+  /**
+   * Sorts the kept candidates in place, best first (ties: lower doc index first), by heapsort
+   * over the two typed arrays: no tuples, no comparator closures. The heap is spent afterwards
+   * (reset() before pushing again).
+   */
+  private sortInPlace(): void {
+    const docs = this.docs;
+    const scores = this.scores;
+    // "a ranks below b": lower score, or the same score and a higher doc index.
+    const below = (a: number, b: number) =>
+      scores[a]! < scores[b]! || (scores[a] === scores[b] && docs[a]! > docs[b]!);
+    const swap = (a: number, b: number) => {
+      const d = docs[a]!;
+      docs[a] = docs[b]!;
+      docs[b] = d;
+      const s = scores[a]!;
+      scores[a] = scores[b]!;
+      scores[b] = s;
+    };
+    const sift = (i: number, n: number) => {
+      for (;;) {
+        const l = 2 * i + 1;
+        if (l >= n) return;
+        const r = l + 1;
+        const c = r < n && below(r, l) ? r : l;
+        if (!below(c, i)) return;
+        swap(i, c);
+        i = c;
+      }
+    };
+    // Re-heapify with the tie-aware order, then move the lowest to the end repeatedly.
+    const n = this.size;
+    for (let i = (n >> 1) - 1; i >= 0; i--) sift(i, n);
+    for (let end = n - 1; end > 0; end--) {
+      swap(0, end);
+      sift(0, end);
+    }
+  }
+  /** Sorts the kept candidates best first in `docs`/`scores` [0, size) and returns this. Spends the heap. */
+  sortedInPlace(): this {
+    this.sortInPlace();
+    return this;
+  }
+  /** The kept candidates, best first (ties: lower doc index first). Spends the heap. */
   sorted(): [number, number][] {
+    this.sortInPlace();
     const out: [number, number][] = [];
     for (let i = 0; i < this.size; i++) out.push([this.docs[i]!, this.scores[i]!]);
-    return out.sort((a, b) => b[1] - a[1] || a[0] - b[0]);
+    return out;
   }
-  /** The same as two parallel arrays, scores multiplied by `scale`. */
+  /** The same as two parallel arrays, scores multiplied by `scale`. Spends the heap. */
   columns(scale = 1): { docs: number[]; scores: number[] } {
-    const order: number[] = [];
-    for (let i = 0; i < this.size; i++) order.push(i);
-    const s = this.scores;
-    const d = this.docs;
-    order.sort((a, b) => s[b]! - s[a]! || d[a]! - d[b]!);
+    this.sortInPlace();
     const docs: number[] = [];
     const scores: number[] = [];
-    for (const i of order) {
-      docs.push(d[i]!);
-      scores.push(s[i]! * scale);
+    for (let i = 0; i < this.size; i++) {
+      docs.push(this.docs[i]!);
+      scores.push(this.scores[i]! * scale);
     }
     return { docs, scores };
   }
 }
 
-/** Greedy selection over best-first candidates; returns the picked docs with scores. */
-export function diversify(
-  clusters: Clusters,
-  sourceOf: readonly (string | undefined)[],
-  candidates: readonly [number, number][],
-  limit: number,
-  perSourceCap: number,
-): [number, number][] {
-  const picks: [number, number][] = [];
-  const seenClusters = new Set<number>();
-  const perSource = new Map<string, number>();
-  for (const [d, s] of candidates) {
-    if (picks.length >= limit) break;
-    const cluster = clusters.of[d]!;
-    if (seenClusters.has(cluster)) continue;
-    // Items without a source are not one source: the cap only applies to named sources.
-    const src = sourceOf[d];
-    if (src !== undefined && (perSource.get(src) ?? 0) >= perSourceCap) continue;
-    picks.push([d, s]);
-    seenClusters.add(cluster);
-    if (src !== undefined) perSource.set(src, (perSource.get(src) ?? 0) + 1);
+/**
+ * Greedy selection over best-first candidates: one pick per story, at most `perSourceCap` per
+ * named source. Built once per ranker; per-call marks are stamped instead of cleared, so a call
+ * allocates nothing beyond its output.
+ */
+export class Selector {
+  private readonly clusterMark: Int32Array;
+  private readonly sourceMark: Int32Array;
+  private readonly sourceCount: Int32Array;
+  private stamp = 0;
+  /** `sourceId[d]`: a small integer per named source, -1 for items without a source. */
+  constructor(
+    private readonly clusters: Clusters,
+    private readonly sourceId: Int32Array,
+    sources: number,
+  ) {
+    this.clusterMark = new Int32Array(sourceId.length);
+    this.sourceMark = new Int32Array(sources);
+    this.sourceCount = new Int32Array(sources);
   }
-  return picks;
+  /** Picks from the first `count` candidates (best first) into outDocs/outScores; returns how many. */
+  select(
+    docs: ArrayLike<number>,
+    scores: ArrayLike<number>,
+    count: number,
+    limit: number,
+    perSourceCap: number,
+    outDocs: number[],
+    outScores: number[],
+  ): number {
+    const stamp = ++this.stamp;
+    outDocs.length = 0;
+    outScores.length = 0;
+    for (let i = 0; i < count && outDocs.length < limit; i++) {
+      const d = docs[i]!;
+      const cluster = this.clusters.of[d]!;
+      if (this.clusterMark[cluster] === stamp) continue;
+      // Items without a source are not one source: the cap only applies to named sources.
+      const src = this.sourceId[d]!;
+      if (src >= 0) {
+        if (this.sourceMark[src] !== stamp) {
+          this.sourceMark[src] = stamp;
+          this.sourceCount[src] = 0;
+        }
+        if (this.sourceCount[src]! >= perSourceCap) continue;
+        this.sourceCount[src]!++;
+      }
+      this.clusterMark[cluster] = stamp;
+      outDocs.push(d);
+      outScores.push(scores[i]!);
+    }
+    return outDocs.length;
+  }
 }

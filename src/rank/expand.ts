@@ -21,6 +21,8 @@ export interface ExpansionOptions {
   embeddings: boolean;
   /** Semantic re-scoring of candidates with document vectors. */
   dense: boolean;
+  /** When an interest's words match fewer items than the vector keeps, add the nearest by meaning. */
+  denseFill: boolean;
   /** Feedback items taken from the first pass (prf). */
   feedbackDocs: number;
   /** Expansion words added per interest. */
@@ -45,6 +47,7 @@ export const DEFAULT_EXPANSION: ExpansionOptions = {
   cooccurrence: true,
   embeddings: true,
   dense: true,
+  denseFill: true,
   feedbackDocs: 10,
   terms: 25,
   weight: 0.5,

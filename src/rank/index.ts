@@ -11,7 +11,8 @@
 import type { Preferences } from '../preferences/schema.ts';
 import { buildClusters } from './cluster.ts';
 import { buildCorpus } from './corpus.ts';
-import { diversify, TopK } from './diversify.ts';
+import { buildDenseIndex } from './dense.ts';
+import { Selector, TopK } from './diversify.ts';
 import { Embeddings } from './embeddings.ts';
 import { DEFAULT_EXPANSION, type ExpansionOptions } from './expand.ts';
 import { type ActiveInterest, explain, SurfaceForms } from './explain.ts';
@@ -56,6 +57,7 @@ export function createRanker(items: readonly RankItem[], context: RankerContext 
   const clusters = buildClusters(corpus);
   const opts: ExpansionOptions = { ...DEFAULT_EXPANSION, ...context.expansion, scan: context.naive === true };
   const graph = opts.spread > 0 ? buildGraph(corpus) : null;
+  const dense = opts.dense && opts.denseFill ? buildDenseIndex(corpus) : null;
   const depth = context.depth ?? 50;
   const topics = new Map((context.topics ?? []).map((t) => [t.name.trim().toLowerCase(), t]));
   const mutes = new MuteIndex(corpus);
@@ -71,20 +73,35 @@ export function createRanker(items: readonly RankItem[], context: RankerContext 
   };
   const vectorFor = (kind: 'i' | 'n' | 't', key: string, phrases: string[]): InterestVector => {
     const lexicalOnly = kind === 'n';
-    if (context.naive) return scoreInterest(corpus, phrases, opts, lexicalOnly, depth, acc, graph);
+    if (context.naive) return scoreInterest(corpus, phrases, opts, lexicalOnly, depth, acc, graph, dense);
     const cache = caches[kind];
     let v = cache.get(key);
     if (!v) {
       const canonical = key.trim().toLowerCase();
       v = cache.get(canonical);
       if (!v)
-        cache.set(canonical, (v = scoreInterest(corpus, phrases, opts, lexicalOnly, depth, acc, graph)));
+        cache.set(
+          canonical,
+          (v = scoreInterest(corpus, phrases, opts, lexicalOnly, depth, acc, graph, dense)),
+        );
       cache.set(key, v);
     }
     return v;
   };
   const keys = items.map(sourceKeys);
-  const sourceOf = items.map((it) => (it.source ? normalizeSource(it.source) : undefined));
+  // Source of each item as a small integer (-1: none), for the per-source cap.
+  const sourceIds = new Map<string, number>();
+  const sourceId = new Int32Array(items.length).fill(-1);
+  items.forEach((it, d) => {
+    if (!it.source) return;
+    const key = normalizeSource(it.source);
+    let id = sourceIds.get(key);
+    if (id === undefined) sourceIds.set(key, (id = sourceIds.size));
+    sourceId[d] = id;
+  });
+  const selector = new Selector(clusters, sourceId, sourceIds.size);
+  const pickDocs: number[] = [];
+  const pickScores: number[] = [];
   const bySource = new Map<string, number[]>();
   keys.forEach((ks, d) => {
     for (const k of ks) {
@@ -101,11 +118,11 @@ export function createRanker(items: readonly RankItem[], context: RankerContext 
 
   // Recency factor per item for one (clock, half-life, window); 0 = outside the window.
   // Subscribers mostly share these settings, so the last one is kept.
-  let recencyKey = '';
+  let recencyKey = [Number.NaN, 0, 0];
   let recencyCache = new Float32Array(0);
   const recency = (now: number, halfLifeHours: number, freshnessHours: number): Float32Array => {
-    const key = `${now}:${halfLifeHours}:${freshnessHours}`;
-    if (key === recencyKey) return recencyCache;
+    const key = recencyKey;
+    if (key[0] === now && key[1] === halfLifeHours && key[2] === freshnessHours) return recencyCache;
     const out = new Float32Array(corpus.n);
     const maxAge = freshnessHours * HOUR;
     const halfLife = halfLifeHours * HOUR;
@@ -113,7 +130,7 @@ export function createRanker(items: readonly RankItem[], context: RankerContext 
       const age = it.publishedAt === undefined ? 0 : Math.max(0, now - it.publishedAt);
       out[d] = age > maxAge ? 0 : 1 - RECENCY_SHARE + RECENCY_SHARE * 0.5 ** (age / halfLife);
     });
-    recencyKey = key;
+    recencyKey = [now, halfLifeHours, freshnessHours];
     recencyCache = out;
     return out;
   };
@@ -188,21 +205,35 @@ export function createRanker(items: readonly RankItem[], context: RankerContext 
         }
         return top;
       };
-      // A few candidates beyond `limit` absorb what diversify() drops (copies, over the cap);
+      // A few candidates beyond `limit` absorb what selection drops (copies, over the cap);
       // if that was not enough and more exist, look again, wider.
       let k = limit * 2 + 10;
-      let top = candidates(k);
-      let picks = diversify(clusters, sourceOf, top.sorted(), limit, prefs.perSourceCap);
-      while (picks.length < limit && top.size === top.k && k < corpus.n) {
+      let top = candidates(k).sortedInPlace();
+      let n = selector.select(
+        top.docs,
+        top.scores,
+        top.size,
+        limit,
+        prefs.perSourceCap,
+        pickDocs,
+        pickScores,
+      );
+      while (n < limit && top.size === top.k && k < corpus.n) {
         k *= 4;
-        top = candidates(k);
-        picks = diversify(clusters, sourceOf, top.sorted(), limit, prefs.perSourceCap);
+        top = candidates(k).sortedInPlace();
+        n = selector.select(top.docs, top.scores, top.size, limit, prefs.perSourceCap, pickDocs, pickScores);
       }
-      return picks.map(([d, s]) => ({
-        id: items[d]!.id,
-        score: Math.round(s * 1e4) / 1e4,
-        reasons: explain(corpus, surfaces, active, d, followMark[d] === stamp, clusters.otherSources[d]!),
-      }));
+      // Reasons are built only here, for the final picks.
+      const picks: Pick[] = new Array(n);
+      for (let i = 0; i < n; i++) {
+        const d = pickDocs[i]!;
+        picks[i] = {
+          id: items[d]!.id,
+          score: Math.round(pickScores[i]! * 1e4) / 1e4,
+          reasons: explain(corpus, surfaces, active, d, followMark[d] === stamp, clusters.otherSources[d]!),
+        };
+      }
+      return picks;
     },
   };
 }
