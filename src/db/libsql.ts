@@ -5,7 +5,8 @@ import { type Db, schema } from './client.ts';
 
 /** Opens a libsql database (file:, :memory:, libsql:// or https://) with Sift's schema. */
 export function openLibsql(url: string, authToken?: string): { db: Db; close(): void } {
-  const client = createClient({ url, authToken });
+  // `timeout` is the busy timeout of every pooled connection, not only the one a PRAGMA runs on.
+  const client = createClient({ url, authToken, timeout: 5000 });
   const db = drizzle(client, { schema, casing: 'snake_case' });
   return { db, close: () => client.close() };
 }
