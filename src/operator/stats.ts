@@ -1,5 +1,5 @@
 import type { Deps } from '../deps.ts';
-import { outboxCounts } from '../store/outbox.ts';
+import { type EditionRunStatus, editionRunStatus, outboxCounts } from '../store/outbox.ts';
 import { listSources } from '../store/sources.ts';
 import {
   type FailureRow,
@@ -27,6 +27,8 @@ export interface InstanceStats {
   feedbackPerDay: FeedbackDay[];
   feedback: { more: number; less: number; undone: number };
   recentFailures: FailureRow[];
+  /** The latest edition runs, newest first: complete when no email is pending or sending. */
+  editionRuns: EditionRunStatus[];
 }
 
 /** UTC day labels from `days - 1` days ago through today. */
@@ -46,7 +48,7 @@ export async function getStats(
   const now = deps.clock();
   const labels = dayRange(now, days);
   const since = Date.parse(`${labels[0]}T00:00:00Z`);
-  const [subs, outbox, sources, sends, clicks, totals, failures] = await Promise.all([
+  const [subs, outbox, sources, sends, clicks, totals, failures, editionRuns] = await Promise.all([
     subscriberCounts(deps.db),
     outboxCounts(deps.db),
     listSources(deps.db),
@@ -54,6 +56,7 @@ export async function getStats(
     feedbackPerDay(deps.db, since),
     feedbackTotals(deps.db),
     recentFailures(deps.db, 20),
+    editionRunStatus(deps.db, { limit: 7 }),
   ]);
   const sourceStates = { total: sources.length, ok: 0, failing: 0, paused: 0, new: 0 };
   for (const s of sources) sourceStates[sourceHealth(s).state]++;
@@ -74,5 +77,6 @@ export async function getStats(
     feedbackPerDay: labels.map((day) => clickByDay.get(day) ?? { day, more: 0, less: 0 }),
     feedback: totals,
     recentFailures: failures,
+    editionRuns,
   };
 }

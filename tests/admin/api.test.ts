@@ -489,6 +489,11 @@ describe('stats', () => {
       email: 'ada@example.org',
       lastError: '550 mailbox unavailable',
     });
+    // Edition runs: per-key outcome counts, complete once nothing is pending or sending.
+    const runs = stats.editionRuns as { sent: number; failed: number; pending: number; complete: boolean }[];
+    expect(runs.reduce((n, r) => n + r.sent, 0)).toBe(1);
+    expect(runs.reduce((n, r) => n + r.failed, 0)).toBe(1);
+    for (const r of runs) expect(r.complete).toBe(r.pending === 0);
     const bad = await call('GET', '/api/admin/stats?days=0');
     expect(bad.status).toBe(400);
     expect((await bad.json()).error.fields[0].field).toBe('days');

@@ -145,6 +145,8 @@ describe('dashboard page', () => {
     expect(html).toContain('550 mailbox unavailable');
     expect(html).toContain('bounced@example.org');
     expect(html).toContain('hard bounce');
+    expect(html).toContain('<h2 id="runs">Edition runs</h2>');
+    expect(html).toMatch(/<span class="badge state-ok">complete<\/span>/);
   });
 });
 

@@ -294,6 +294,17 @@ export const StatsSchema = z
         nextAttemptAt: z.number().int(),
       }),
     ),
+    editionRuns: z.array(
+      z.object({
+        editionKey: z.string(),
+        pending: z.number().int(),
+        sending: z.number().int(),
+        sent: z.number().int(),
+        failed: z.number().int(),
+        suppressed: z.number().int(),
+        complete: z.boolean().describe('no email of this run is pending or sending'),
+      }),
+    ),
   })
   .openapi('Stats');
 
