@@ -37,12 +37,15 @@ export function createApp(deps: Deps) {
       referrerPolicy: 'no-referrer',
     }),
   );
-  app.use(
-    bodyLimit({
-      maxSize: 64 * 1024,
-      onError: (c) => c.text('Request body too large (64 KiB at most).', 413),
-    }),
-  );
+  const limitBody = bodyLimit({
+    maxSize: 64 * 1024,
+    onError: (c) => c.text('Request body too large (64 KiB at most).', 413),
+  });
+  // GET and HEAD carry no body; skipping them also spares @hono/node-server building a full Request.
+  app.use(async function limitBodies(c, next) {
+    if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
+    return limitBody(c, next);
+  });
   // csrf() on every form POST (Origin / Sec-Fetch-Site must be this site) except exactly the
   // RFC 8058 one-click unsubscribe, which mail providers send cross-site without cookies.
   const baseOrigin = new URL(deps.config.baseUrl).origin;

@@ -72,12 +72,22 @@ export function preferencesRoutes(deps: Deps) {
   }
 
   // The catalogue (sources, topics) changes rarely: read it at most every few seconds.
-  let catalogue: { at: number; sources: Source[]; topics: Topic[] } | undefined;
-  async function readCatalogue() {
-    if (catalogue && Date.now() - catalogue.at < CATALOGUE_TTL_MS) return catalogue;
-    const [sources, topics] = await Promise.all([listSources(deps.db), listTopics(deps.db)]);
-    catalogue = { at: Date.now(), sources, topics };
-    return catalogue;
+  // One refresh at a time, and page views keep using the previous catalogue meanwhile.
+  type Catalogue = { at: number; key: string; sources: Source[]; topics: Topic[] };
+  let catalogue: Catalogue | undefined;
+  let refreshing: Promise<Catalogue> | undefined;
+  function readCatalogue(): Promise<Catalogue> {
+    if (catalogue && Date.now() - catalogue.at < CATALOGUE_TTL_MS) return Promise.resolve(catalogue);
+    refreshing ??= Promise.all([listSources(deps.db), listTopics(deps.db)])
+      .then(([sources, topics]) => {
+        const key = JSON.stringify([sources.map((x) => [x.id, x.title, x.url]), topics]);
+        catalogue = { at: Date.now(), key, sources, topics };
+        return catalogue;
+      })
+      .finally(() => {
+        refreshing = undefined;
+      });
+    return catalogue ? Promise.resolve(catalogue) : refreshing;
   }
   // Every feedback click and undo rewrites the preferences, so their update time versions the list.
   const feedbackCache = new Map<string, Promise<FeedbackList>>();
@@ -90,7 +100,7 @@ export function preferencesRoutes(deps: Deps) {
     }
     return list;
   }
-  const pageCache = new Map<string, { preview: EditionPreview; parts: Uint8Array[] }>();
+  const pageCache = new Map<string, { preview: EditionPreview; parts: Promise<Uint8Array[]> }>();
   // The cached page is kept as UTF-8 bytes around the nonce slots: a hit copies bytes instead of
   // re-encoding 30 KB of text per request.
   function withNonce(c: Context, parts: Uint8Array[], nonce: string, status: 200 | 400) {
@@ -132,7 +142,7 @@ export function preferencesRoutes(deps: Deps) {
   ) {
     const account = opts.account ?? (await getAccount(deps.db, me.id));
     const prefs = parsePreferences(account?.prefs);
-    const { sources, topics } = await readCatalogue();
+    const { sources, topics, key: catalogueKey } = await readCatalogue();
     const [feedback, preview, links] = await Promise.all([
       feedbackOf(me.id, account?.prefsUpdatedAt ?? null),
       previewEdition(deps, me.id, prefs, account?.newestEditionId ?? null, topics),
@@ -143,10 +153,10 @@ export function preferencesRoutes(deps: Deps) {
     // page has a latency budget); the per-response CSP nonce is put in afterwards.
     const cacheable = !opts.values && !opts.errors && !!account;
     const key = cacheable
-      ? `${JSON.stringify(me)}|${account.prefsUpdatedAt}|${catalogue?.at}|${c.req.query('done')}|${c.req.query('welcome')}|${Math.floor(deps.clock() / 60_000)}`
+      ? `${JSON.stringify(me)}|${account.prefsUpdatedAt}|${catalogueKey}|${c.req.query('done')}|${c.req.query('welcome')}|${Math.floor(deps.clock() / 60_000)}`
       : '';
     const hit = cacheable ? pageCache.get(key) : undefined;
-    if (hit && hit.preview === preview) return withNonce(c, hit.parts, nonce, opts.status ?? 200);
+    if (hit && hit.preview === preview) return withNonce(c, await hit.parts, nonce, opts.status ?? 200);
     const values = opts.values ?? valuesFromState(me, prefs, sources);
     const notice =
       NOTICES[c.req.query('done') ?? ''] ?? (c.req.query('welcome') ? NOTICES.welcome : undefined);
@@ -224,12 +234,17 @@ export function preferencesRoutes(deps: Deps) {
         </form>
       </Layout>
     );
-    const html = String(await page.toString());
-    if (!cacheable) return c.html(html, opts.status ?? 200);
+    if (!cacheable) return c.html(String(await page.toString()), opts.status ?? 200);
+    // Stored before rendering finishes, so concurrent views of a changed page render it once.
+    const parts = Promise.resolve(page.toString()).then((html) =>
+      String(html)
+        .split(NONCE_SLOT)
+        .map((part) => encoder.encode(part)),
+    );
     if (pageCache.size >= PAGE_CACHE_SIZE) pageCache.delete(pageCache.keys().next().value!);
-    const parts = html.split(NONCE_SLOT).map((part) => encoder.encode(part));
     pageCache.set(key, { preview, parts });
-    return withNonce(c, parts, nonce, opts.status ?? 200);
+    parts.catch(() => pageCache.delete(key));
+    return withNonce(c, await parts, nonce, opts.status ?? 200);
   }
 
   return (

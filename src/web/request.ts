@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { deleteCookie, setCookie } from 'hono/cookie';
 import type { Db } from '../db/client.ts';
 import type { Subscriber } from '../db/schema.ts';
 import type { Deps } from '../deps.ts';
@@ -88,6 +88,16 @@ export function endSession(c: Context, deps: Pick<Deps, 'config'>) {
   deleteCookie(c, SESSION_COOKIE, { path: '/', secure: deps.config.baseUrl.startsWith('https://') });
 }
 
+/** The session cookie's value from a Cookie header (its values are base64url, never quoted). */
+function sessionCookie(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === SESSION_COOKIE) return part.slice(eq + 1).trim();
+  }
+  return undefined;
+}
+
 /** A signed-in subscriber with what their pages read first. */
 export type Account = NonNullable<Awaited<ReturnType<typeof getAccount>>> & { subscriber: Subscriber };
 
@@ -102,7 +112,7 @@ export async function currentAccount(
   c: Context,
   deps: Pick<Deps, 'db' | 'secret' | 'clock'>,
 ): Promise<Account | null> {
-  const value = getCookie(c, SESSION_COOKIE);
+  const value = sessionCookie(rawHeader(c, 'cookie'));
   if (!value) return null;
   const now = deps.clock();
   let verified = verifiedBySecret.get(deps.secret);

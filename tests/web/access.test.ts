@@ -282,3 +282,12 @@ describe('logs', () => {
     expect(lines.join('\n')).not.toContain('AbCdEfGhIjKlMnOpQrStUv');
   });
 });
+
+describe('request limits', () => {
+  it('refuses a form body over 64 KiB with 413 and a clear message', async () => {
+    const res = await w.post('/subscribe', { email: 'big@example.com', interests: 'x'.repeat(70_000) });
+    expect(res.status).toBe(413);
+    expect(await res.text()).toContain('64 KiB');
+    expect(w.mailer.sent).toHaveLength(0);
+  });
+});
