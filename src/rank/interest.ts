@@ -33,6 +33,13 @@ export interface InterestVector {
 
 /** Saturated BM25F weight of one title occurrence in an average-length doc: our unit of "a match". */
 const TITLE_IMPACT = (FIELD_WEIGHTS.title * 2.2) / (1.2 + FIELD_WEIGHTS.title);
+/**
+ * A typed phrase is stronger evidence than its words apart ("World Series" vs an item that only
+ * says "world"): each word counts this share, the whole phrase this multiple of its idf.
+ * Chosen on ag-news (MAP 0.889 → 0.902), unchanged on mind-dev (0.348).
+ */
+const PHRASE_PART = 0.5;
+const PHRASE_WEIGHT = 2;
 /** Weight of the semantic similarity relative to a typed-word match. */
 const DENSE_WEIGHT = 0.6;
 /** Cosine at which two news texts start to look topically related (below: noise). */
@@ -77,7 +84,7 @@ function parseInterest(corpus: Corpus, phrases: readonly string[]) {
       const id = corpus.termIds.get(stem(w));
       if (id !== undefined && corpus.df[id]! > 0) {
         // A phrase's words share one unit of weight (√ keeps long phrases from dominating).
-        query.set(id, (query.get(id) ?? 0) + 1 / content.length ** 0.5);
+        query.set(id, (query.get(id) ?? 0) + (content.length > 1 ? PHRASE_PART : 1) / content.length ** 0.5);
         contentIds.push(id);
       }
       if (emb) {
@@ -121,7 +128,7 @@ export function scoreInterest(
   for (const q of terms) ideal += q.weight * idf(corpus, q.term) * TITLE_IMPACT;
   if (ideal === 0) ideal = 1;
   const phraseHits = phraseSeqs.map((p) => phraseDocs(corpus, p.seq, p.content));
-  const phraseW = phraseHits.map((hits) => phraseIdf(corpus.n, hits.length));
+  const phraseW = phraseHits.map((hits) => PHRASE_WEIGHT * phraseIdf(corpus.n, hits.length));
   const lexical = (query: readonly QueryTerm[]) => {
     acc.reset();
     (opts.scan ? addBm25Scan : addBm25)(corpus, query, acc);
@@ -135,11 +142,19 @@ export function scoreInterest(
   const expand = !lexicalOnly && (opts.prf || opts.cooccurrence || opts.embeddings);
   for (let round = 0; expand && round < opts.rounds; round++) {
     // No item has the typed words: expansion then rests on the table's neighbours alone.
+    // Scaled up (×ideal, not ÷): nearly every match then counts as a full member for
+    // co-occurrence. Measured better than graded membership (÷ideal): mind-dev MAP 0.348 vs
+    // 0.346, ag-news 0.902 vs 0.891.
     const first = best(acc, MEMBERS, ideal);
     expansions = expandInterest(corpus, original, first, qvec, rows, opts);
-    lexical([...terms, ...expansions]);
+    // The first round only adds the new words on top of the typed words' scores (the same sum,
+    // without scoring the typed words' long postings again); later rounds start over.
+    if (round === 0) (opts.scan ? addBm25Scan : addBm25)(corpus, expansions, acc);
+    else lexical([...terms, ...expansions]);
   }
-  for (const d of acc.touched) acc.scores[d]! /= ideal;
+  // acc holds raw BM25F units from here on; lists taken from it are scaled by 1/ideal (one
+  // division per kept item instead of one per touched item).
+  const unit = 1 / ideal;
 
   if (!lexicalOnly && graph && opts.spread > 0) {
     // One step along the item graph: the best matches lend score to their nearest items.
@@ -158,7 +173,7 @@ export function scoreInterest(
   if (!lexicalOnly && opts.dense && qvec && corpus.docVectors) {
     // Rocchio: move the interest's vector toward its best matches, then reward candidates by
     // semantic closeness; this reorders lexical matches by what the story is about.
-    const cands = best(acc, depth + RESCORED_EXTRA);
+    const cands = best(acc, depth + RESCORED_EXTRA, unit);
     const dims = qvec.length;
     const q = qvec.slice();
     const centroid = new Float32Array(dims);
@@ -183,7 +198,7 @@ export function scoreInterest(
       });
     }
     top = rescored.columns();
-  } else top = best(acc, depth);
+  } else top = best(acc, depth, unit);
   acc.reset();
 
   const m = top.docs.length;
