@@ -2,6 +2,7 @@ import type { Config } from './config.ts';
 import type { Db } from './db/client.ts';
 import type { Mailer } from './deliver/mailer.ts';
 import type { Log } from './log.ts';
+import type { EmbeddingTable } from './rank/index.ts';
 
 /** Reads a demo feed shipped with Sift by name (the `bundled:` source kind). */
 export type BundledFeeds = (name: string) => Promise<string>;
@@ -23,4 +24,9 @@ export interface Deps {
    */
   fetch: typeof fetch;
   bundled: BundledFeeds;
+  /**
+   * The word-embedding table ranking uses to understand related words ("hockey" → "NHL"),
+   * loaded once at start. Optional: without it ranking still works, a little less well.
+   */
+  embeddings?: EmbeddingTable;
 }

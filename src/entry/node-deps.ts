@@ -14,6 +14,7 @@ import type { BundledFeeds, Deps } from '../deps.ts';
 import { parseAllowList } from '../ingest/address-policy.ts';
 import { createSafeFetch } from '../ingest/node-safe-fetch.ts';
 import { createLog, type Log } from '../log.ts';
+import { decodeEmbeddings, type EmbeddingTable } from '../rank/index.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
 
@@ -21,7 +22,17 @@ const root = new URL('../..', import.meta.url).pathname;
 export const paths = {
   migrations: join(root, 'drizzle'),
   demoFeeds: join(root, 'src/demo/feeds'),
+  embeddings: join(root, 'src/rank/data/embeddings.bin'),
 };
+
+// Read-only data, identical for every Deps built in this process (tests build many): decode once.
+let embeddings: EmbeddingTable | undefined;
+
+/** The shipped word-embedding table (src/rank/data/embeddings.bin), decoded once per process. */
+export function loadEmbeddings(): EmbeddingTable {
+  embeddings ??= decodeEmbeddings(readFileSync(paths.embeddings));
+  return embeddings;
+}
 
 /**
  * The secret for signed links: SIFT_SECRET, or one generated on first start and kept in the
@@ -86,6 +97,7 @@ export async function createNodeDeps(
     clock,
     fetch: createSourceFetch(config),
     bundled: diskBundledFeeds(clock),
+    embeddings: loadEmbeddings(),
     ...overrides,
   };
   return {

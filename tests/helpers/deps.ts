@@ -5,7 +5,7 @@ import { type Config, parseConfig } from '../../src/config.ts';
 import { migrateLibsql, openLibsql } from '../../src/db/libsql.ts';
 import type { Mailer, OutgoingEmail } from '../../src/deliver/mailer.ts';
 import type { Deps } from '../../src/deps.ts';
-import { createSourceFetch, diskBundledFeeds, paths } from '../../src/entry/node-deps.ts';
+import { createSourceFetch, diskBundledFeeds, loadEmbeddings, paths } from '../../src/entry/node-deps.ts';
 import { silentLog } from '../../src/log.ts';
 
 /** A mailer that keeps what it was given, for tests that look at the message itself. */
@@ -56,6 +56,7 @@ export async function testDeps(
     clock,
     fetch: createSourceFetch(config),
     bundled: diskBundledFeeds(clock),
+    embeddings: loadEmbeddings(),
     ...rest,
     close,
   };
