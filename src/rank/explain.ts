@@ -72,21 +72,31 @@ function matchVia(corpus: Corpus, surfaces: SurfaceForms, v: InterestVector, d: 
   return null;
 }
 
-// (interest vector, doc) → how it matched: popular interests meet popular items across
-// thousands of subscribers, so the lookup runs once per pair.
-const viaCache = new WeakMap<InterestVector, Map<number, string | null>>();
+// (interest vector, doc) → the finished reason text: popular interests meet popular items
+// across thousands of subscribers, so each text is built once. Keyed by the label as shown, since
+// "Hockey" and "hockey" share one vector but are quoted as typed.
+const reasonCache = new WeakMap<InterestVector, Map<string, Map<number, string>>>();
 
 /** The reason for one interest's contribution to doc d, e.g. "matches your interest 'hockey' (via 'NHL')". */
 export function interestReason(corpus: Corpus, surfaces: SurfaceForms, a: ActiveInterest, d: number): string {
-  let m = viaCache.get(a.vector);
-  if (!m) viaCache.set(a.vector, (m = new Map()));
-  let via = m.get(d);
-  if (via === undefined) m.set(d, (via = matchVia(corpus, surfaces, a.vector, d)));
-  const topic = a.kind === 'topic';
-  if (via === null)
-    return topic ? `related to your topic '${a.label}'` : `related to your interest '${a.label}'`;
-  const what = topic ? `is in your topic '${a.label}'` : `matches your interest '${a.label}'`;
-  return via ? `${what} (via '${via}')` : what;
+  let byLabel = reasonCache.get(a.vector);
+  if (!byLabel) reasonCache.set(a.vector, (byLabel = new Map()));
+  const key = a.kind === 'topic' ? `\u0000${a.label}` : a.label;
+  let byDoc = byLabel.get(key);
+  if (!byDoc) byLabel.set(key, (byDoc = new Map()));
+  let text = byDoc.get(d);
+  if (text === undefined) {
+    const via = matchVia(corpus, surfaces, a.vector, d);
+    const topic = a.kind === 'topic';
+    if (via === null)
+      text = topic ? `related to your topic '${a.label}'` : `related to your interest '${a.label}'`;
+    else {
+      const what = topic ? `is in your topic '${a.label}'` : `matches your interest '${a.label}'`;
+      text = via ? `${what} (via '${via}')` : what;
+    }
+    byDoc.set(d, text);
+  }
+  return text;
 }
 
 /** All reasons for a pick, strongest first. */

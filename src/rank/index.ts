@@ -11,7 +11,7 @@
 import type { Preferences } from '../preferences/schema.ts';
 import { buildClusters } from './cluster.ts';
 import { buildCorpus } from './corpus.ts';
-import { buildDenseIndex } from './dense.ts';
+import { buildDenseIndex, type DenseIndex } from './dense.ts';
 import { Selector, TopK } from './diversify.ts';
 import { Embeddings } from './embeddings.ts';
 import { DEFAULT_EXPANSION, type ExpansionOptions } from './expand.ts';
@@ -57,7 +57,12 @@ export function createRanker(items: readonly RankItem[], context: RankerContext 
   const clusters = buildClusters(corpus);
   const opts: ExpansionOptions = { ...DEFAULT_EXPANSION, ...context.expansion, scan: context.naive === true };
   const graph = opts.spread > 0 ? buildGraph(corpus) : null;
-  const dense = opts.dense && opts.denseFill ? buildDenseIndex(corpus) : null;
+  // Built on first use: only interests whose words run out need it.
+  let denseIndex: DenseIndex | null | undefined = opts.dense && opts.denseFill ? undefined : null;
+  const dense = (): DenseIndex | null => {
+    if (denseIndex === undefined) denseIndex = buildDenseIndex(corpus);
+    return denseIndex;
+  };
   const depth = context.depth ?? 50;
   const topics = new Map((context.topics ?? []).map((t) => [t.name.trim().toLowerCase(), t]));
   const mutes = new MuteIndex(corpus);

@@ -117,7 +117,7 @@ export function scoreInterest(
   depth: number,
   acc: Accumulator,
   graph: ItemGraph | null = null,
-  dense: DenseIndex | null = null,
+  dense: () => DenseIndex | null = () => null,
 ): InterestVector {
   const { query, phraseSeqs, rows, qvec } = parseInterest(corpus, phrases);
   const original = new Set(query.keys());
@@ -188,10 +188,11 @@ export function scoreInterest(
       seen.add(d);
       rescored.push(d, cands.scores[i]! + denseBonus(dotDoc(corpus, q, d)));
     });
-    if (dense && opts.denseFill && cands.docs.length < depth) {
+    const index = opts.denseFill && cands.docs.length < depth ? dense() : null;
+    if (index) {
       // The words ran out before the list did: fill it by meaning alone (items whose vector is
       // close to the interest's), below any item that shares a word.
-      const near = nearestDocs(corpus, dense, q, DENSE_FILL);
+      const near = nearestDocs(corpus, index, q, DENSE_FILL);
       near.docs.forEach((d, i) => {
         const cos = near.scores[i]!;
         if (cos >= FILL_MIN_COSINE && !seen.has(d)) rescored.push(d, denseBonus(cos));
