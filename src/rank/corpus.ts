@@ -47,6 +47,8 @@ export interface Corpus {
   termRows: Int32Array;
   /** Corpus term per embedding row (-1 when the batch never uses the word). */
   rowTerms: Int32Array;
+  /** 1 for terms that are content words (stems of function words count for phrases only). */
+  contentTerm: Uint8Array;
   /** Scratch weights per term id, zero between uses (see expand.ts). */
   termScratch: Float32Array;
   embeddings: Embeddings | null;
@@ -212,6 +214,7 @@ export function buildCorpus(items: readonly RankItem[], embeddings: Embeddings |
     docVectors,
     termRows,
     rowTerms,
+    contentTerm: Uint8Array.from(terms, (t) => (isContentWord(t) ? 1 : 0)),
     termScratch: new Float32Array(V),
     embeddings,
   };

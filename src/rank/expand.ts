@@ -12,7 +12,6 @@
 import type { Corpus } from './corpus.ts';
 import { TopK } from './diversify.ts';
 import type { QueryTerm } from './lexical.ts';
-import { isContentWord } from './tokenize.ts';
 
 /** Which expansion sources are on, and how much they may add. */
 export interface ExpansionOptions {
@@ -174,7 +173,7 @@ export function expandInterest(
   // add noise (and long postings lists to every score).
   const maxDf = Math.max(20, corpus.n * MAX_DF_SHARE);
   const usable = (t: number) =>
-    corpus.df[t]! >= 2 && corpus.df[t]! <= maxDf && !original.has(t) && isContentWord(corpus.terms[t]!);
+    corpus.df[t]! >= 2 && corpus.df[t]! <= maxDf && corpus.contentTerm[t] === 1 && !original.has(t);
   const add = (source: Map<number, number>) => {
     const top = new TopK(GATED * opts.terms);
     for (const [t, w] of source) if (usable(t)) top.push(t, w);

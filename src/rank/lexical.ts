@@ -80,7 +80,53 @@ function containsSeq(seq: Int32Array, phrase: readonly number[]): boolean {
   return false;
 }
 
-/** Docs containing the stem sequence in one field (candidates come from the rarest word's postings). */
+/**
+ * Every adjacent pair of stems in the batch as one sorted key (pair × n + doc), built on the
+ * first phrase query: a phrase's candidates are then a binary search away instead of a scan
+ * over every item holding its rarest word (common-word phrases hit thousands of items).
+ */
+const bigramCache = new WeakMap<Corpus, Float64Array>();
+function bigrams(corpus: Corpus): Float64Array {
+  let keys = bigramCache.get(corpus);
+  if (keys) return keys;
+  let m = 0;
+  for (const seq of corpus.docSeq) m += seq.length;
+  keys = new Float64Array(m);
+  const V = corpus.terms.length;
+  let k = 0;
+  corpus.docSeq.forEach((seq, d) => {
+    for (let i = 0; i + 1 < seq.length; i++) {
+      const a = seq[i]!;
+      const b = seq[i + 1]!;
+      if (a >= 0 && b >= 0) keys![k++] = (a * V + b) * corpus.n + d;
+    }
+  });
+  keys = keys.subarray(0, k).sort();
+  bigramCache.set(corpus, keys);
+  return keys;
+}
+
+/** Docs (ascending, distinct) whose sequence has stems a then b adjacent. */
+function pairDocs(corpus: Corpus, a: number, b: number): number[] {
+  const keys = bigrams(corpus);
+  const lo = (a * corpus.terms.length + b) * corpus.n;
+  const hi = lo + corpus.n;
+  let l = 0;
+  let h = keys.length;
+  while (l < h) {
+    const mid = (l + h) >>> 1;
+    if (keys[mid]! < lo) l = mid + 1;
+    else h = mid;
+  }
+  const out: number[] = [];
+  for (let i = l; i < keys.length && keys[i]! < hi; i++) {
+    const d = keys[i]! - lo;
+    if (out[out.length - 1] !== d) out.push(d);
+  }
+  return out;
+}
+
+/** Docs containing the stem sequence in one field (candidates from the pair index, then verified). */
 export function phraseDocs(
   corpus: Corpus,
   phrase: readonly number[],
@@ -92,9 +138,16 @@ export function phraseDocs(
     if (!p || p.docs.length === 0) return [];
     if (!rarest || p.docs.length < rarest.length) rarest = p.docs;
   }
-  const out: number[] = [];
-  for (const d of rarest!) if (containsSeq(corpus.docSeq[d]!, phrase)) out.push(d);
-  return out;
+  const V = corpus.terms.length;
+  // Pair keys must stay exact in a double; beyond that (huge batches) scan the rarest word's items.
+  if (phrase.length < 2 || V * V * corpus.n >= 2 ** 52) {
+    const out: number[] = [];
+    for (const d of rarest!) if (containsSeq(corpus.docSeq[d]!, phrase)) out.push(d);
+    return out;
+  }
+  const cands = pairDocs(corpus, phrase[0]!, phrase[1]!);
+  if (phrase.length === 2) return cands;
+  return cands.filter((d) => containsSeq(corpus.docSeq[d]!, phrase));
 }
 
 /** idf of a phrase from its own document frequency: a phrase is rarer, so it says more, than its words. */
