@@ -7,10 +7,11 @@
  * Ours, timed per stage: due check (one schedules query, Intl math shared per zone, one
  * "already planned" query) → rank (items loaded once, one ranker, preferences and exclusions
  * loaded per group of 500) → store editions and outbox rows (multi-row inserts, one batch per
- * group) → render and send, batched (per group of 500 outbox rows: editions, subscribers and
- * items loaded with a few queries, the compiled template filled per email, a null-sink mailer,
- * one statement marking the group sent). Beside it, the product's per-row send loop (claim →
- * sendOne → settle, one commit per message) is timed on a sample and reported per message.
+ * group) → render and send with the product's own send loop, sendOutbox (claimed batches of up
+ * to 500 loaded with a few queries, the compiled template filled per email, a null-sink mailer,
+ * sent marks written many rows per statement). Beside it, the per-row path the Workers Queue
+ * consumer uses (claim → sendOne → settle, one commit per message) is timed on a sample and
+ * reported per message.
  *
  * Naive, in the same run on a sample and extrapolated: per subscriber one query for the row and
  * preferences, one for "already planned", one for sent items, an edition insert and an outbox
@@ -27,17 +28,16 @@ import { parseConfig } from '../src/config.ts';
 import { migrateLibsql, openLibsql } from '../src/db/libsql.ts';
 import { items as itemsTable, preferences, sources, subscribers } from '../src/db/schema.ts';
 import type { Mailer } from '../src/deliver/mailer.ts';
-import { LEASE_MS, sendOne } from '../src/deliver/send-outbox.ts';
+import { LEASE_MS, sendOne, sendOutbox } from '../src/deliver/send-outbox.ts';
 import type { Deps } from '../src/deps.ts';
 import { buildEditions, type PlanTimings, toRankItem } from '../src/editions/build-editions.ts';
-import { loadEditionViews, loadEditionViewsBatch } from '../src/editions/load-view.ts';
+import { loadEditionViews } from '../src/editions/load-view.ts';
 import { editionKey, isDue, localTime } from '../src/editions/schedule.ts';
 import { paths } from '../src/entry/node-deps.ts';
 import { silentLog } from '../src/log.ts';
 import { type Preferences, parsePreferences } from '../src/preferences/schema.ts';
 import { createRanker, decodeEmbeddings } from '../src/rank/index.ts';
-import { digestFillData, renderDigest, renderDigestText, subjectLine } from '../src/render/email.ts';
-import { getEditionsWithSubscribers } from '../src/store/editions.ts';
+import { digestFillData, renderDigestText, subjectLine } from '../src/render/email.ts';
 import { listRecentItems } from '../src/store/items.ts';
 import { claimOutbox } from '../src/store/outbox.ts';
 
@@ -246,49 +246,19 @@ async function naiveOne(deps: Deps, id: number, ranker: ReturnType<typeof create
   await deps.db.run(sql`UPDATE outbox SET status = 'sent', sent_at = ${NOW} WHERE id = ${outboxRow!.id}`);
 }
 
-/**
- * Render and send, batched: per group of 500 outbox rows, one query for editions with their
- * subscribers, one for their items, the compiled-template fill per email, the null sink, and
- * one statement marking the group sent.
- */
-async function renderAndSend(deps: Deps): Promise<number> {
-  let sent = 0;
-  let after = 0;
-  for (;;) {
-    // Keyset pagination: each group starts after the last, no re-sorting of what is left.
-    const rows = await deps.db.all<{ id: number; edition_id: number }>(
-      sql`SELECT id, edition_id FROM outbox WHERE status = 'pending' AND id > ${after} ORDER BY id LIMIT 500`,
-    );
-    if (rows.length === 0) return sent;
-    after = Number(rows[rows.length - 1]!.id);
-    const pairs = await getEditionsWithSubscribers(
-      deps.db,
-      rows.map((r) => Number(r.edition_id)),
-    );
-    const views = await loadEditionViewsBatch(deps, pairs);
-    for (const view of views) {
-      const rendered = renderDigest(view);
-      await deps.mailer.send({
-        to: view.email,
-        from: deps.config.SIFT_MAIL_FROM,
-        subject: rendered.subject,
-        html: rendered.html,
-        text: rendered.text,
-        headers: {
-          'List-Unsubscribe': `<${view.links.unsubscribe}>`,
-          'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
-        },
-        messageId: `<sift-${view.editionId}@bench>`,
-        idempotencyKey: `sift-${view.editionId}`,
-      });
-    }
-    const ids = rows.map((r) => Number(r.id)).join(',');
-    await deps.db.run(sql.raw(`UPDATE outbox SET status = 'sent', sent_at = ${NOW} WHERE id IN (${ids})`));
-    sent += rows.length;
-  }
-}
-
 const LOOP_SAMPLE = 200;
+
+/** Peak RSS per phase, sampled every 50 ms (process.resourceUsage() only knows the whole run). */
+const phasePeaks: Record<string, number> = {};
+let phase = 'seed';
+const sampler = setInterval(() => {
+  phasePeaks[phase] = Math.max(phasePeaks[phase] ?? 0, mb(process.memoryUsage.rss()));
+}, 50);
+sampler.unref();
+const enterPhase = (name: string) => {
+  phasePeaks[phase] = Math.max(phasePeaks[phase] ?? 0, mb(process.memoryUsage.rss()));
+  phase = name;
+};
 
 async function main() {
   const { db, close } = openLibsql(url);
@@ -311,6 +281,7 @@ async function main() {
     );
 
     // Naive, on a sample (its rows are removed before ours runs).
+    enterPhase('naive');
     const naiveRanker = createRanker((await listRecentItems(db, NOW - 72 * HOUR)).map(toRankItem), {});
     const sample = Array.from({ length: NAIVE_SAMPLE }, () => 1 + Math.floor(rand() * N_SUBS));
     for (const id of sample.slice(0, 3)) await naiveOne(deps, id, naiveRanker); // warm MJML
@@ -331,22 +302,30 @@ async function main() {
 
     // Ours: one full run.
     const timings: PlanTimings = { due: 0, rank: 0, store: 0 };
+    enterPhase('plan');
     const t0 = performance.now();
     const c0 = process.cpuUsage();
     const plan = await buildEditions(deps, { timings });
     const tPlanned = performance.now();
     const c1 = process.cpuUsage();
     const memAfterPlan = process.memoryUsage();
-    log(`after planning: rss ${mb(memAfterPlan.rss)} MB, heap used ${mb(memAfterPlan.heapUsed)} MB`);
-    const sent = await renderAndSend(deps);
+    log(
+      `after planning: rss ${mb(memAfterPlan.rss)} MB, heap used ${mb(memAfterPlan.heapUsed)} of ${mb(memAfterPlan.heapTotal)} MB, external ${mb(memAfterPlan.external)} MB`,
+    );
+    // The product's own send loop (what the send job runs): batches claimed with a lease, loaded
+    // with a few queries each, rendered, handed to the null sink, marked sent many per statement.
+    enterPhase('render_send');
+    const sendStats = await sendOutbox(deps);
+    enterPhase('after');
+    const sent = sendStats.sent;
     const tSent = performance.now();
     const c2 = process.cpuUsage();
     // CPU seconds of this process: on a shared machine, how much of the wall time was our work.
     const cpu = (a: NodeJS.CpuUsage, b: NodeJS.CpuUsage) =>
       round((b.user - a.user + b.system - a.system) / 1e6);
 
-    // The product's per-row send loop (claim → sendOne → settle, one commit per message), on a
-    // sample of fresh rows: reported beside, not part of the run.
+    // The per-row path (claim → sendOne → settle, queries and a commit per message) that the
+    // Workers Queue consumer uses, on a sample of fresh rows: reported beside, not part of the run.
     await db.run(
       sql`UPDATE outbox SET status = 'pending', sent_at = NULL WHERE id IN (SELECT id FROM outbox ORDER BY id LIMIT ${LOOP_SAMPLE})`,
     );
@@ -380,8 +359,9 @@ async function main() {
     log(
       `total ${seconds.toFixed(1)} s (target < 60 s), CPU ${cpu(c0, c2)} s, peak RSS ${peak} MB (target < 1024 MB)`,
     );
+    log(`peak RSS per phase (MB): ${JSON.stringify(phasePeaks)}`);
     log(`naive ${naiveSeconds.toFixed(0)} s extrapolated from ${sample.length} subscribers`);
-    log(`product send loop: ${loopPerRow.toFixed(1)} ms per message over ${loopSent} (one commit each)`);
+    log(`per-row sendOne: ${loopPerRow.toFixed(1)} ms per message over ${loopSent} (one commit each)`);
     if (plan.built + plan.empty !== N_SUBS || sent !== plan.built)
       throw new Error(`edition-run: expected every subscriber planned once and every edition sent`);
     console.log(
@@ -395,8 +375,9 @@ async function main() {
         built: plan.built,
         empty: plan.empty,
         sent,
-        send_loop_ms_per_message: round(loopPerRow),
+        send_one_ms_per_message: round(loopPerRow),
         peak_rss_mb: peak,
+        peak_rss_mb_by_phase: phasePeaks,
         naive: { sample: sample.length, seconds_extrapolated: Math.round(naiveSeconds) },
         ratios: { vs_naive: round(naiveSeconds / seconds) },
       }),

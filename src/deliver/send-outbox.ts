@@ -1,9 +1,17 @@
-import type { OutboxRow } from '../db/schema.ts';
+import { inArray, sql } from 'drizzle-orm';
+import { type OutboxRow, type Subscriber, suppressions } from '../db/schema.ts';
 import type { Deps } from '../deps.ts';
-import { loadEditionViews } from '../editions/load-view.ts';
-import { renderDigest } from '../render/email.ts';
-import { getEdition } from '../store/editions.ts';
-import { claimOutbox, editionRunStatus, settleOutbox } from '../store/outbox.ts';
+import { loadEditionViews, loadEditionViewsBatch } from '../editions/load-view.ts';
+import { type RenderedEmail, renderDigest } from '../render/email.ts';
+import type { EditionView } from '../render/view.ts';
+import { getEdition, getEditionsWithSubscribers } from '../store/editions.ts';
+import {
+  claimOutbox,
+  editionRunStatus,
+  markSentMany,
+  releaseClaimed,
+  settleOutbox,
+} from '../store/outbox.ts';
 import { getSubscriber } from '../store/subscribers.ts';
 import { MailError, type OutgoingEmail } from './mailer.ts';
 import { createRateLimiter, type RateLimiter } from './rate-limit.ts';
@@ -26,7 +34,11 @@ export type SendOutcome = 'sent' | 'failed' | 'retried' | 'suppressed' | 'lease-
 
 /** Tuning for a send run; every field has a default. */
 export interface SendOptions {
-  /** Rows claimed at once (default: what the rate limit sends in a quarter of the lease, ≤ 50). */
+  /**
+   * Rows claimed at once. Default: with a rate limit, what it sends in a quarter of the lease
+   * (≤ 500); without one, 50 at first, doubling up to 500 while a batch takes under an eighth
+   * of the lease (a slow transport keeps batches small, so their tails never outlive the lease).
+   */
   batch?: number;
   leaseMs?: number;
   retry?: RetryPolicy;
@@ -34,6 +46,11 @@ export interface SendOptions {
   limiter?: RateLimiter;
   /** Jitter source, for tests. */
   random?: () => number;
+  /**
+   * Shutdown: no new batch is claimed, the message in flight finishes, and the rest of the
+   * claimed batch goes back to 'pending' at once (attempt not counted, lease released).
+   */
+  signal?: AbortSignal;
 }
 
 /** Builds the email for one outbox row: rendered edition plus RFC 8058 and RFC 2919 headers. */
@@ -47,14 +64,23 @@ export async function buildOutgoing(
   ]);
   if (!subscriber || !edition) return null;
   const [view] = await loadEditionViews(deps, subscriber, [edition]);
-  const rendered = renderDigest(view!);
-  const host = new URL(deps.config.baseUrl).hostname;
-  const unsubscribe = [`<${view!.links.unsubscribe}>`];
-  if (deps.config.SIFT_UNSUBSCRIBE_MAILTO)
-    unsubscribe.push(`<mailto:${deps.config.SIFT_UNSUBSCRIBE_MAILTO}?subject=unsubscribe>`);
+  return toOutgoing(deps.config, row, view!, renderDigest(view!));
+}
+
+/** The email for a row from its rendered view (shared by the per-row and the batched path). */
+function toOutgoing(
+  config: Deps['config'],
+  row: { id: number; subscriberId: number },
+  view: EditionView,
+  rendered: RenderedEmail,
+): OutgoingEmail {
+  const host = new URL(config.baseUrl).hostname;
+  const unsubscribe = [`<${view.links.unsubscribe}>`];
+  if (config.SIFT_UNSUBSCRIBE_MAILTO)
+    unsubscribe.push(`<mailto:${config.SIFT_UNSUBSCRIBE_MAILTO}?subject=unsubscribe>`);
   return {
-    to: subscriber.email,
-    from: deps.config.SIFT_MAIL_FROM,
+    to: view.email,
+    from: config.SIFT_MAIL_FROM,
     subject: rendered.subject,
     html: rendered.html,
     text: rendered.text,
@@ -66,6 +92,19 @@ export async function buildOutgoing(
     messageId: `<sift-${row.id}-${row.subscriberId}@${host}>`,
     idempotencyKey: `sift-outbox-${row.id}`,
   };
+}
+
+/** Why a row must not be sent to this subscriber (null: send it). */
+function suppressionReason(subscriber: Subscriber | undefined, suppressed: boolean): string | null {
+  return !subscriber
+    ? 'subscriber deleted'
+    : subscriber.status !== 'active'
+      ? `subscriber is ${subscriber.status}`
+      : !subscriber.emailEnabled
+        ? 'email turned off by the subscriber'
+        : suppressed
+          ? 'address is on the suppression list'
+          : null;
 }
 
 /**
@@ -85,15 +124,12 @@ export async function sendOne(
   const settle = (patch: Parameters<typeof settleOutbox>[2]) => settleOutbox(deps.db, row.id, patch, held);
 
   const subscriber = await getSubscriber(deps.db, row.subscriberId);
-  const reason = !subscriber
-    ? 'subscriber deleted'
-    : subscriber.status !== 'active'
-      ? `subscriber is ${subscriber.status}`
-      : !subscriber.emailEnabled
-        ? 'email turned off by the subscriber'
-        : (await findSuppression(deps.db, subscriber.email))
-          ? 'address is on the suppression list'
-          : null;
+  const reason = suppressionReason(
+    subscriber,
+    subscriber?.status === 'active' &&
+      subscriber.emailEnabled &&
+      (await findSuppression(deps.db, subscriber.email)) !== undefined,
+  );
   if (reason) {
     await settle({ status: 'suppressed', leaseUntil: null, lastError: reason });
     return 'suppressed';
@@ -169,11 +205,23 @@ async function failAttempt(
   return final ? 'failed' : 'retried';
 }
 
+/** The most rows claimed at once. */
+const MAX_BATCH = 500;
+/** Sent marks waiting for their statement are written at once when this many pile up. */
+const MAX_UNMARKED = 200;
+/** The last error of rows handed back unsent on shutdown. */
+const SHUTDOWN_REASON = 'deliver: shutting down, message left for the next run';
+
 /**
- * Sends what is due in the outbox: claim (with a lease) → send → mark sent only after the
- * transport accepted. A crash between send and mark leaves the row 'sending' until its lease
- * expires; it is then claimed again, so nobody is skipped (at most that one message repeats,
- * and an HTTP provider sees the same idempotency key). Sends are paced by the rate limit.
+ * Sends what is due in the outbox: claim a batch (with a lease) → load it (editions,
+ * subscribers, suppressions and items in a few queries, not per row) → per row: render, send,
+ * and mark 'sent' only after the transport accepted, only while we hold the lease. A crash
+ * between send and mark leaves the row 'sending' until its lease expires; it is then claimed
+ * again, so nobody is skipped (at most the messages whose mark was not yet written repeat, and
+ * an HTTP provider sees the same idempotency key). Sent marks are written many rows per
+ * statement, in the background as soon as the loop waits on the transport, so a slow transport
+ * still has each row marked right after it was accepted. Sends are paced by the rate limit;
+ * `signal` stops claiming (shutdown).
  */
 export async function sendOutbox(deps: Deps, options: SendOptions = {}): Promise<SendStats> {
   const stats: SendStats = { sent: 0, failed: 0, retried: 0, suppressed: 0 };
@@ -181,17 +229,19 @@ export async function sendOutbox(deps: Deps, options: SendOptions = {}): Promise
   const rate = deps.config.SIFT_SEND_RATE;
   const limiter = options.limiter ?? createRateLimiter(rate);
   // A batch must be sendable well within its lease, or another sender would reclaim its tail.
-  const batch =
-    options.batch ?? (rate > 0 ? Math.max(1, Math.min(50, Math.floor((rate * leaseMs) / 4000))) : 50);
+  let batch =
+    options.batch ?? (rate > 0 ? Math.max(1, Math.min(MAX_BATCH, Math.floor((rate * leaseMs) / 4000))) : 50);
+  const adaptive = options.batch === undefined && rate <= 0;
   const keys = new Set<string>();
-  for (;;) {
+  while (!options.signal?.aborted) {
+    const started = Date.now();
     const rows = await claimOutbox(deps.db, deps.clock(), leaseMs, batch);
     if (rows.length === 0) break;
-    for (const row of rows) {
-      keys.add(row.editionKey);
-      const outcome = await sendOne(deps, row, { ...options, limiter });
-      if (outcome !== 'lease-lost') stats[outcome]++;
-    }
+    for (const row of rows) keys.add(row.editionKey);
+    const outcomes = await sendBatch(deps, rows, { ...options, limiter });
+    for (const outcome of outcomes) if (outcome !== 'lease-lost' && outcome !== 'released') stats[outcome]++;
+    if (adaptive && rows.length === batch && (Date.now() - started) * 8 < leaseMs)
+      batch = Math.min(MAX_BATCH, batch * 2);
   }
   if (keys.size > 0)
     for (const run of await editionRunStatus(deps.db, { editionKeys: [...keys] }))
@@ -199,4 +249,180 @@ export async function sendOutbox(deps: Deps, options: SendOptions = {}): Promise
         ...run,
       });
   return stats;
+}
+
+/** A row's outcome in a batch: a send outcome, or handed back unsent on shutdown. */
+type BatchOutcome = SendOutcome | 'released';
+
+/**
+ * Sends one claimed batch (see sendOutbox). Rows the batch loader cannot serve (edition or
+ * subscriber gone, or a mismatch) take the per-row path, sendOne, which settles every case.
+ */
+async function sendBatch(
+  deps: Deps,
+  rows: OutboxRow[],
+  options: Pick<SendOptions, 'retry' | 'limiter' | 'random' | 'signal'>,
+): Promise<BatchOutcome[]> {
+  const policy = options.retry ?? DEFAULT_RETRY;
+  const pairs = await getEditionsWithSubscribers(
+    deps.db,
+    rows.map((r) => r.editionId),
+  );
+  const byEdition = new Map(pairs.map((p) => [p.edition.id, p]));
+  const active = pairs.filter((p) => p.subscriber.status === 'active' && p.subscriber.emailEnabled);
+  const suppressed = await suppressedAmong(
+    deps.db,
+    active.map((p) => p.subscriber.email),
+  );
+  const views = await loadEditionViewsBatch(
+    deps,
+    active.filter((p) => !suppressed.has(p.subscriber.email.trim().toLowerCase())),
+  );
+  const viewByEdition = new Map(views.map((v) => [v.editionId, v]));
+
+  const marks = createMarkWriter(deps, rows[0]?.leaseUntil ?? null);
+  const outcomes: BatchOutcome[] = [];
+  try {
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i]!;
+      if (options.signal?.aborted) {
+        // Shutdown: the rest of the batch was never attempted; hand it back in one statement.
+        await releaseRows(deps, rows.slice(i));
+        for (let j = i; j < rows.length; j++) outcomes.push('released');
+        break;
+      }
+      const pair = byEdition.get(row.editionId);
+      if (!pair || pair.subscriber.id !== row.subscriberId || row.leaseUntil !== marks.lease) {
+        outcomes.push(await sendOne(deps, row, options));
+        continue;
+      }
+      outcomes.push(
+        await sendPrepared(deps, row, pair.subscriber, viewByEdition.get(row.editionId), {
+          marks,
+          policy,
+          options,
+          suppressed: suppressed.has(pair.subscriber.email.trim().toLowerCase()),
+        }),
+      );
+    }
+  } finally {
+    await marks.close();
+  }
+  return outcomes;
+}
+
+/** One row of a loaded batch: the same checks and outcomes as sendOne, without its queries. */
+async function sendPrepared(
+  deps: Deps,
+  row: OutboxRow,
+  subscriber: Subscriber,
+  view: EditionView | undefined,
+  ctx: {
+    marks: ReturnType<typeof createMarkWriter>;
+    policy: RetryPolicy;
+    options: Pick<SendOptions, 'retry' | 'limiter' | 'random'>;
+    suppressed: boolean;
+  },
+): Promise<SendOutcome> {
+  const held = row.leaseUntil;
+  if (held != null && deps.clock() >= held) return 'lease-lost';
+  const settle = (patch: Parameters<typeof settleOutbox>[2]) => settleOutbox(deps.db, row.id, patch, held);
+  const reason = suppressionReason(subscriber, ctx.suppressed);
+  if (reason) {
+    await settle({ status: 'suppressed', leaseUntil: null, lastError: reason });
+    return 'suppressed';
+  }
+  if (!view) return sendOne(deps, row, ctx.options);
+  let email: OutgoingEmail;
+  try {
+    email = toOutgoing(deps.config, row, view, renderDigest(view));
+  } catch (e) {
+    return failAttempt(
+      deps,
+      row,
+      settle,
+      new MailError(`render: ${(e as Error).message}`, false),
+      ctx.policy,
+      ctx.options,
+    );
+  }
+  try {
+    await ctx.options.limiter?.acquire();
+    await deps.mailer.send(email);
+  } catch (e) {
+    return failAttempt(deps, row, settle, e, ctx.policy, ctx.options);
+  }
+  await ctx.marks.add(row.id, email.messageId);
+  return 'sent';
+}
+
+/**
+ * Collects the sent marks of one batch (all claimed with one lease) and writes them many per
+ * statement: in the background as soon as the event loop is free (while the transport works),
+ * at once when MAX_UNMARKED pile up, and on close.
+ */
+function createMarkWriter(deps: Pick<Deps, 'db' | 'clock' | 'log'>, lease: number | null) {
+  let pending: { id: number; messageId: string }[] = [];
+  let writing: Promise<void> = Promise.resolve();
+  let scheduled = false;
+  let failure: unknown;
+  const flush = () => {
+    scheduled = false;
+    if (pending.length === 0) return writing;
+    const marks = pending;
+    pending = [];
+    writing = writing.then(async () => {
+      try {
+        await markSentMany(deps.db, marks, lease, deps.clock());
+      } catch (e) {
+        // The rows stay 'sending' and are resent after their lease (at least once, never lost).
+        failure ??= e;
+        deps.log.error('deliver: could not mark sent rows, they are resent after their lease', {
+          rows: marks.length,
+          error: e,
+        });
+      }
+    });
+    return writing;
+  };
+  return {
+    lease,
+    async add(id: number, messageId: string): Promise<void> {
+      pending.push({ id, messageId });
+      if (pending.length >= MAX_UNMARKED) await flush();
+      else if (!scheduled) {
+        scheduled = true;
+        setImmediate(flush);
+      }
+    },
+    async close(): Promise<void> {
+      await flush();
+      if (failure) throw failure;
+    },
+  };
+}
+
+/** Hands never-attempted rows of a batch back to pending (shutdown). */
+async function releaseRows(deps: Pick<Deps, 'db' | 'clock' | 'log'>, rows: OutboxRow[]): Promise<void> {
+  const byLease = new Map<number | null, number[]>();
+  for (const r of rows) byLease.set(r.leaseUntil, [...(byLease.get(r.leaseUntil) ?? []), r.id]);
+  let released = 0;
+  for (const [lease, ids] of byLease)
+    released += await releaseClaimed(deps.db, ids, lease, deps.clock(), SHUTDOWN_REASON);
+  deps.log.info('deliver: shutting down, unsent rows handed back', { rows: released });
+}
+
+/** Which of these addresses are on the suppression list (lower-cased, as findSuppression compares). */
+async function suppressedAmong(db: Deps['db'], emails: string[]): Promise<Set<string>> {
+  const wanted = [...new Set(emails.map((e) => e.trim().toLowerCase()))];
+  const out = new Set<string>();
+  for (let i = 0; i < wanted.length; i += 90) {
+    const rows = await db
+      .select({ email: suppressions.email })
+      .from(suppressions)
+      .where(inArray(sql`lower(${suppressions.email})`, wanted.slice(i, i + 90)))
+      .all();
+    for (const r of rows) out.add(r.email.trim().toLowerCase());
+  }
+  return out;
 }

@@ -31,7 +31,7 @@ const runner = createJobRunner(log);
 
 const ingest = runner.exclusive('ingest', () => ingestJob(deps, { signal: shutdown.signal }));
 const plan = runner.exclusive('editions', () => editionsJob(deps, { signal: shutdown.signal }));
-const send = runner.exclusive('send', () => sendJob(deps));
+const send = runner.exclusive('send', () => sendJob(deps, { signal: shutdown.signal }));
 const tasks =
   config.SIFT_CRON === 'on'
     ? [
@@ -53,7 +53,7 @@ if (config.SIFT_CRON === 'on')
   void runner.exclusive('startup', async () => {
     await ingestJob(deps, { signal: shutdown.signal });
     await editionsJob(deps, { signal: shutdown.signal });
-    await sendJob(deps);
+    await sendJob(deps, { signal: shutdown.signal });
     log.info('jobs: start-up run finished');
   })();
 

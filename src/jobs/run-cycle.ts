@@ -23,9 +23,9 @@ export async function editionsJob(deps: Deps, options: PlanOptions = {}): Promis
   return stats;
 }
 
-/** Sending job: drain the outbox. */
-export async function sendJob(deps: Deps): Promise<SendStats> {
-  const stats = await sendOutbox(deps);
+/** Sending job: drain the outbox; `signal` (shutdown) stops claiming and hands unsent rows back. */
+export async function sendJob(deps: Deps, options: { signal?: AbortSignal } = {}): Promise<SendStats> {
+  const stats = await sendOutbox(deps, options);
   if (stats.sent + stats.failed + stats.retried + stats.suppressed > 0)
     deps.log.info('deliver: run finished', { ...stats });
   return stats;

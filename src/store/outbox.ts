@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { type OutboxRow, outbox } from '../db/schema.ts';
 
@@ -132,3 +132,77 @@ export async function editionRunStatus(
     .sort((a, b) => (a.editionKey < b.editionKey ? 1 : a.editionKey > b.editionKey ? -1 : 0));
   return options.limit ? out.slice(0, options.limit) : out;
 }
+
+/**
+ * Rows per settle statement: two bound parameters each plus three, under D1's 100 (the same
+ * code runs there).
+ */
+const SETTLE_CHUNK = 45;
+
+/**
+ * Marks claimed rows sent, many per statement, only while we still hold them: status
+ * 'sending' and the lease they were claimed with (`heldLease`; null skips that check, as
+ * settleOutbox does). Each row gets its own message id. Returns how many rows were updated.
+ */
+export async function markSentMany(
+  db: Db,
+  marks: readonly { id: number; messageId: string }[],
+  heldLease: number | null,
+  now: number,
+): Promise<number> {
+  let updated = 0;
+  for (let i = 0; i < marks.length; i += SETTLE_CHUNK) {
+    const values = sql.join(
+      marks.slice(i, i + SETTLE_CHUNK).map((m) => sql`(${m.id}, ${m.messageId})`),
+      sql`, `,
+    );
+    const rows = await db.all<{ id: number }>(sql`UPDATE ${outbox}
+      SET status = 'sent', sent_at = ${now}, message_id = v.column2, lease_until = NULL, last_error = NULL
+      FROM (VALUES ${values}) AS v
+      WHERE ${outbox}.id = v.column1 AND ${outbox}.status = 'sending'
+        ${heldLease == null ? sql`` : sql`AND ${outbox}.lease_until = ${heldLease}`}
+      RETURNING ${outbox}.id`);
+    updated += rows.length;
+  }
+  return updated;
+}
+
+/**
+ * Hands claimed rows that were never attempted back to 'pending', due now, in one statement
+ * per chunk (shutdown: another sender may take them at once). Their claim's attempt is taken
+ * back, and `reason` is kept as the last error. Only rows still held with `heldLease`.
+ */
+export async function releaseClaimed(
+  db: Db,
+  ids: readonly number[],
+  heldLease: number | null,
+  now: number,
+  reason: string,
+): Promise<number> {
+  let released = 0;
+  for (let i = 0; i < ids.length; i += MAX_IDS) {
+    const chunk = ids.slice(i, i + MAX_IDS);
+    const rows = await db
+      .update(outbox)
+      .set({
+        status: 'pending',
+        leaseUntil: null,
+        nextAttemptAt: now,
+        lastError: reason,
+        attempts: sql`max(${outbox.attempts} - 1, 0)`,
+      })
+      .where(
+        and(
+          inArray(outbox.id, chunk),
+          eq(outbox.status, 'sending'),
+          heldLease == null ? undefined : eq(outbox.leaseUntil, heldLease),
+        ),
+      )
+      .returning({ id: outbox.id });
+    released += rows.length;
+  }
+  return released;
+}
+
+/** Ids per IN list, with room for a few more parameters (D1 allows 100). */
+const MAX_IDS = 90;
