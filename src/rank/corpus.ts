@@ -81,8 +81,8 @@ export function buildCorpus(items: readonly RankItem[], embeddings: Embeddings |
     }
     return id;
   };
-  // Per doc, per field: term id → tf, and field lengths.
-  const fieldTf: Map<number, number>[][] = [];
+  // Per doc: content term ids field by field (GAP between fields), and field lengths.
+  const contentIds: Int32Array[] = [];
   const fieldLen: number[][] = [];
   const docSeq: Int32Array[] = [];
   const rawSeq: string[][] = [];
@@ -92,39 +92,44 @@ export function buildCorpus(items: readonly RankItem[], embeddings: Embeddings |
   const surfaces = new Map<number, string>();
   // token → term id (bitwise-negated for function words, which count for phrases only).
   const tokenIds = new Map<string, number>();
+  const seq: number[] = [];
+  const content: number[] = [];
   for (let d = 0; d < n; d++) {
     const item = items[d]!;
-    const tfs: Map<number, number>[] = [];
     const lens: number[] = [];
-    const seq: number[] = [];
     const raw: string[] = [];
-    FIELDS.forEach((field, f) => {
-      let tokens = tokenize(fieldText(item, field));
+    seq.length = 0;
+    content.length = 0;
+    for (let f = 0; f < FIELDS.length; f++) {
+      const field = FIELDS[f]!;
+      const tokens = tokenize(fieldText(item, field));
       for (const t of tokens) raw.push(t);
       raw.push('');
-      if (field === 'content') tokens = tokens.slice(0, CONTENT_WORDS);
-      const tf = new Map<number, number>();
+      const m = field === 'content' ? Math.min(tokens.length, CONTENT_WORDS) : tokens.length;
       let len = 0;
-      for (const tok of tokens) {
+      for (let i = 0; i < m; i++) {
+        const tok = tokens[i]!;
         // Memoised per distinct token: stemming and the id lookup run once per word, not per use.
         let code = tokenIds.get(tok);
         if (code === undefined) {
           const stemId = idOf(stem(tok));
           code = isContentWord(tok) ? stemId : ~stemId;
           tokenIds.set(tok, code);
+          if (code >= 0 && tok !== terms[stemId] && !surfaces.has(stemId)) surfaces.set(stemId, tok);
         }
-        const id = code < 0 ? ~code : code;
-        seq.push(id);
-        if (code < 0) continue;
+        if (code < 0) {
+          seq.push(~code);
+          continue;
+        }
+        seq.push(code);
+        content.push(code);
         len++;
-        tf.set(id, (tf.get(id) ?? 0) + 1);
-        if (tok !== terms[id] && !surfaces.has(id)) surfaces.set(id, tok);
       }
       seq.push(GAP);
-      tfs.push(tf);
+      content.push(GAP);
       lens.push(len);
       totals[f]! += len;
-    });
+    }
     for (const t of tokenize(`${item.source ?? ''} ${item.author ?? ''}`)) raw.push(t);
     for (const t of new Set(raw)) {
       if (!t) continue;
@@ -132,41 +137,61 @@ export function buildCorpus(items: readonly RankItem[], embeddings: Embeddings |
       if (!list) rawLists.set(t, (list = []));
       list.push(d);
     }
-    fieldTf.push(tfs);
+    contentIds.push(Int32Array.from(content));
     fieldLen.push(lens);
     docSeq.push(Int32Array.from(seq));
     rawSeq.push(raw);
   }
   const avg = totals.map((t) => (n ? t / n : 1) || 1);
 
-  // BM25F (Robertson & Zaragoza 2009): length-normalise each field, weight, sum, then saturate once.
+  // BM25F (Robertson & Zaragoza 2009): length-normalise each field, weight, sum, then saturate
+  // once. Accumulated in a dense scratch per doc (no per-doc maps).
   const V = terms.length;
   const df = new Int32Array(V);
-  const tfTilde: Map<number, number>[] = [];
+  const scratch = new Float64Array(V);
+  const docTerms: Int32Array[] = [];
+  const docX: Float32Array[] = [];
+  const seen: number[] = [];
   for (let d = 0; d < n; d++) {
-    const acc = new Map<number, number>();
-    FIELDS.forEach((field, f) => {
-      const norm = 1 - B + (B * fieldLen[d]![f]!) / avg[f]!;
-      for (const [t, tf] of fieldTf[d]![f]!)
-        acc.set(t, (acc.get(t) ?? 0) + (FIELD_WEIGHTS[field] * tf) / norm);
-    });
-    for (const t of acc.keys()) df[t]!++;
-    tfTilde.push(acc);
+    const ids = contentIds[d]!;
+    let f = 0;
+    let w = FIELD_WEIGHTS[FIELDS[0]!] / (1 - B + (B * fieldLen[d]![0]!) / avg[0]!);
+    seen.length = 0;
+    for (let i = 0; i < ids.length; i++) {
+      const t = ids[i]!;
+      if (t === GAP) {
+        if (++f < FIELDS.length) w = FIELD_WEIGHTS[FIELDS[f]!] / (1 - B + (B * fieldLen[d]![f]!) / avg[f]!);
+        continue;
+      }
+      if (scratch[t] === 0) seen.push(t);
+      scratch[t]! += w;
+    }
+    // Sorted, so membership is a binary search (explanations ask it a lot).
+    const sorted = Int32Array.from(seen).sort();
+    const xs = new Float32Array(sorted.length);
+    for (let i = 0; i < sorted.length; i++) {
+      const t = sorted[i]!;
+      xs[i] = scratch[t]!;
+      scratch[t] = 0;
+      df[t]!++;
+    }
+    docTerms.push(sorted);
+    docX.push(xs);
   }
   const postings: Postings[] = [];
   const fill = new Int32Array(V);
   for (let t = 0; t < V; t++)
     postings.push({ docs: new Int32Array(df[t]!), impact: new Float32Array(df[t]!) });
-  const docTerms: Int32Array[] = [];
   for (let d = 0; d < n; d++) {
-    const acc = tfTilde[d]!;
-    // Sorted, so membership is a binary search (explanations ask it a lot).
-    docTerms.push(Int32Array.from(acc.keys()).sort());
-    for (const [t, x] of acc) {
+    const ts = docTerms[d]!;
+    const xs = docX[d]!;
+    for (let i = 0; i < ts.length; i++) {
+      const t = ts[i]!;
+      const x = xs[i]!;
       const p = postings[t]!;
-      const i = fill[t]!++;
-      p.docs[i] = d;
-      p.impact[i] = (x * (K1 + 1)) / (K1 + x);
+      const j = fill[t]!++;
+      p.docs[j] = d;
+      p.impact[j] = (x * (K1 + 1)) / (K1 + x);
     }
   }
   const rawPostings = new Map<string, Int32Array>();
@@ -188,9 +213,11 @@ export function buildCorpus(items: readonly RankItem[], embeddings: Embeddings |
     for (let d = 0; d < n; d++) {
       const v = docVectors.subarray(d * embeddings.dims, (d + 1) * embeddings.dims);
       // idf-weighted mean of word vectors: rare words say what the story is about.
-      for (const [t, x] of tfTilde[d]!) {
-        const row = termRows[t]!;
-        if (row >= 0) embeddings.addRow(v, row, idf(corpus, t) * Math.sqrt(x));
+      const ts = docTerms[d]!;
+      const xs = docX[d]!;
+      for (let i = 0; i < ts.length; i++) {
+        const row = termRows[ts[i]!]!;
+        if (row >= 0) embeddings.addRow(v, row, idf(corpus, ts[i]!) * Math.sqrt(xs[i]!));
       }
       let norm = 0;
       for (let i = 0; i < v.length; i++) norm += v[i]! * v[i]!;
