@@ -189,6 +189,33 @@ describe('relevance and reasons', () => {
     expect(nhlOnly!.reasons[0]).toBe("matches your interest 'hockey' (via 'NHL')");
   });
 
+  it('when no item shares a word with the interest, the closest in meaning still come, and unrelated ones do not', () => {
+    const items = [
+      item('Oilers beat Flames in overtime thriller', { summary: 'Goalie makes forty saves on the ice' }),
+      item('Goalie signs contract extension with Canucks', { summary: 'The defenseman and the puck' }),
+      ...filler(),
+    ];
+    const picks = createRanker(items, { embeddings: embeddings() }).rank(prefs({ interests: ['hockey'] }), {
+      minScore: 0,
+      limit: 50,
+    });
+    const ids = picks.map((p) => p.id);
+    expect(ids).toContain(items[0]!.id);
+    expect(ids).toContain(items[1]!.id);
+    expect(ids).not.toContain(items.find((i) => i.title.startsWith('Film festival'))!.id);
+    expect(picks[0]!.reasons[0]).toBe("related to your interest 'hockey'");
+  });
+
+  it('three-word phrases match in order, within one field, never across title and summary', () => {
+    const inOrder = item('Lord of the Rings returns to cinemas', { summary: 'A classic.' });
+    const across = item('The dark lord', { summary: 'of the rings and more' });
+    const shuffled = item('Rings of the lord', { summary: 'A story.' });
+    const ids = createRanker([inOrder, across, shuffled, ...filler()])
+      .rank(prefs({ interests: ['lord of the rings'] }), { minScore: 0 })
+      .map((p) => p.id);
+    expect(ids[0]).toBe(inOrder.id);
+  });
+
   it('topics from the catalogue match through their seed terms', () => {
     const a = item('Oilers beat Flames in overtime', { summary: 'NHL' });
     const topics = [{ name: 'Ice hockey', terms: ['hockey', 'NHL', 'Stanley Cup'] }];
