@@ -4,6 +4,9 @@ import {
   type FillData,
   fillBytes,
   htmlBytes,
+  type MemoKey,
+  memoInputs,
+  memoKey,
   type PreparedTemplate,
   prepareTemplate,
 } from './slots.ts';
@@ -146,18 +149,53 @@ export function feedbackBase(links: EditionView['links']): string {
 
 // Bounded caches, so a long-running process never grows without limit.
 const CACHE_LIMIT = 50_000;
-const ids = new Map<number, Uint8Array>();
-const shortened = new Map<string, string>();
 
-/** The item id as bytes: one stable object per id, which also keys the template's memo blocks. */
-function idBytes(id: number): Uint8Array {
-  let bytes = ids.get(id);
-  if (bytes === undefined) {
-    bytes = htmlBytes(String(id));
-    if (ids.size >= CACHE_LIMIT) ids.clear();
-    ids.set(id, bytes);
-  }
-  return bytes;
+/**
+ * What a card shows of an item, shared by every subscriber who gets it: the item's values as
+ * given (to notice a change), shortened for display, and the memo key its card parts are cached
+ * under. A changed item gets a new key, so bytes filled from old values are never reused.
+ */
+interface ItemEntry {
+  title: string;
+  url: string;
+  source: string;
+  summary: string;
+  shownTitle: string;
+  shownSummary: string;
+  key: MemoKey;
+}
+const items = new Map<number, ItemEntry>();
+
+/** The values the template's memo blocks may read: all item-level, the same for every subscriber. */
+const ITEM_VALUES = new Set(['itemId', 'source', 'url', 'title', 'summary']);
+
+/** The card entry for a pick with a URL (one per item while it stays the same). */
+function itemEntry(p: PickView & { url: string }): ItemEntry {
+  const e = items.get(p.itemId);
+  if (
+    e !== undefined &&
+    e.title === p.title &&
+    e.url === p.url &&
+    e.source === p.source &&
+    e.summary === p.summary
+  )
+    return e;
+  const fresh = newEntry(p, p.url);
+  if (items.size >= CACHE_LIMIT) items.clear();
+  items.set(p.itemId, fresh);
+  return fresh;
+}
+
+function newEntry(p: PickView, url: string): ItemEntry {
+  return {
+    title: p.title,
+    url,
+    source: p.source,
+    summary: p.summary,
+    shownTitle: truncate(p.title, TITLE_CHARS),
+    shownSummary: p.summary ? truncate(p.summary, SUMMARY_CHARS) : '',
+    key: memoKey(String(p.itemId)),
+  };
 }
 
 const texts = new Map<string, Uint8Array>();
@@ -173,37 +211,62 @@ function textBytes(text: string): Uint8Array {
   return bytes;
 }
 
-/** `truncate`, remembered for long texts so shared items are shortened once. */
-function short(text: string, max: number): string {
-  if (text.length <= max) return text;
-  let s = shortened.get(text);
-  if (s === undefined) {
-    s = truncate(text, max);
-    if (shortened.size >= CACHE_LIMIT) shortened.clear();
-    shortened.set(text, s);
-  }
-  return s;
-}
-
 let digestTemplate: PreparedTemplate | undefined;
 
 function pluralise(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
+/** How many distinct sources the picks come from. */
+function sourceCount(picks: PickView[]): number {
+  if (picks.length > 32) return new Set(picks.map((p) => p.source)).size;
+  let n = 0;
+  for (let i = 0; i < picks.length; i++) {
+    const s = picks[i]!.source;
+    let seen = false;
+    for (let j = 0; j < i && !seen; j++) seen = picks[j]!.source === s;
+    if (!seen) n++;
+  }
+  return n;
+}
+
 /** The values the digest template is filled with, for these picks (the same data feeds the MJML reference). */
 export function digestFillData(view: EditionView, picks: PickView[], subject = subjectLine(view)): FillData {
   const dropped = view.picks.length - picks.length;
-  const sources = new Set(view.picks.map((p) => p.source)).size;
+  const feedUrl = view.links.feeds.atom;
   // Written more than once per email: encoded once.
   const subjectHtml = htmlBytes(subject);
-  const feedUrl = htmlBytes(view.links.feeds.atom);
+  // Item-level values sit in the template's memo blocks, keyed by the item's MemoKey: card parts
+  // filled for one subscriber are reused for the next. Only reasons and coverage are per pick.
+  const cards: FillData[] = new Array(picks.length);
+  for (let i = 0; i < picks.length; i++) {
+    const p = picks[i]!;
+    // Without its own URL a card links to the subscriber's feed: not shareable, so a one-off key.
+    const e = p.url === null ? newEntry(p, feedUrl) : itemEntry(p as PickView & { url: string });
+    let reasons = '';
+    let covered = '';
+    for (const r of p.reasons) {
+      if (r.startsWith(COVERED)) covered = r.slice(COVERED.length);
+      else reasons = reasons ? `${reasons} · ${r}` : r;
+    }
+    if (p.alsoCoveredBy && p.alsoCoveredBy.length > 0) covered = p.alsoCoveredBy.join(', ');
+    cards[i] = {
+      itemId: e.key,
+      source: e.source,
+      url: e.url,
+      title: e.shownTitle,
+      summary: e.shownSummary,
+      // Reasons come from a small vocabulary shared by many subscribers: encoded once each.
+      reasons: textBytes(reasons || NO_REASON),
+      alsoCoveredBy: covered ? textBytes(covered) : '',
+    };
+  }
   return {
     subject: subjectHtml,
     preheader: preheaderLine(view),
     dateLabel: dateLabel(view.editionKey),
     heading: subjectHtml,
-    intro: `${pluralise(view.picks.length, 'pick')} from ${pluralise(sources, 'source')}, chosen by what you told Sift. Each one says why.`,
+    intro: `${pluralise(view.picks.length, 'pick')} from ${pluralise(sourceCount(view.picks), 'source')}, chosen by what you told Sift. Each one says why.`,
     email: view.email,
     preferencesUrl: view.links.preferences,
     feedUrl,
@@ -213,28 +276,19 @@ export function digestFillData(view: EditionView, picks: PickView[], subject = s
       dropped > 0
         ? `${pluralise(dropped, 'more pick')} did not fit in this email (mail clients cut long messages).`
         : '',
-    // Item-level values sit in the template's memo blocks (keyed by itemId): a card part already
-    // filled for another subscriber is reused when these values are the same.
-    picks: picks.map((p) => {
-      let reasons = '';
-      let covered = '';
-      for (const r of p.reasons) {
-        if (r.startsWith(COVERED)) covered = r.slice(COVERED.length);
-        else reasons = reasons ? `${reasons} · ${r}` : r;
-      }
-      if (p.alsoCoveredBy && p.alsoCoveredBy.length > 0) covered = p.alsoCoveredBy.join(', ');
-      return {
-        itemId: idBytes(p.itemId),
-        source: p.source,
-        url: p.url ?? view.links.feeds.atom,
-        title: short(p.title, TITLE_CHARS),
-        summary: p.summary ? short(p.summary, SUMMARY_CHARS) : '',
-        // Reasons come from a small vocabulary shared by many subscribers: encoded once each.
-        reasons: textBytes(reasons || NO_REASON),
-        alsoCoveredBy: covered ? textBytes(covered) : '',
-      };
-    }),
+    picks: cards,
   };
+}
+
+/** The digest template, prepared once; its memo blocks may only read item-level values. */
+function digest(): PreparedTemplate {
+  if (digestTemplate) return digestTemplate;
+  const tpl = prepareTemplate('digest', templates.digest);
+  for (const name of memoInputs(tpl))
+    if (!ITEM_VALUES.has(name))
+      throw new Error(`render: the digest's memo blocks may read item values only, not '${name}'`);
+  digestTemplate = tpl;
+  return tpl;
 }
 
 /**
@@ -247,9 +301,12 @@ export function fillDigestHtml(
   maxBytes = MAX_HTML_BYTES,
   subject = subjectLine(view),
 ): { bytes: Uint8Array; picksShown: number } {
-  digestTemplate ??= prepareTemplate('digest', templates.digest);
-  const tpl = digestTemplate;
-  const fill = (shown: number) => fillBytes(tpl, digestFillData(view, view.picks.slice(0, shown), subject));
+  const tpl = digest();
+  const fill = (shown: number) =>
+    fillBytes(
+      tpl,
+      digestFillData(view, shown === view.picks.length ? view.picks : view.picks.slice(0, shown), subject),
+    );
   const all = fill(view.picks.length);
   if (all.length <= maxBytes) return { bytes: all, picksShown: view.picks.length };
   // Over budget (rare): binary search for the most picks that fit; lo always fits (or is 0).

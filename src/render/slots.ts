@@ -112,6 +112,26 @@ interface MemoEntry {
 }
 const MEMO_LIMIT = 20_000;
 
+/**
+ * A memo key that carries its blocks' cached bytes itself: e.g. an item id's bytes, kept by the
+ * caller as one object per item. A memo block keyed by one finds its bytes in `blocks` by index
+ * and reuses them without comparing values: the owner guarantees that every value a memo block
+ * reads (see `memoInputs`) is the same whenever the key is, and takes a new key when one changes.
+ */
+export class MemoKey extends Uint8Array {
+  /** Cached entries, by memo block (each prepared memo block has its own index). */
+  readonly blocks: (MemoEntry | undefined)[] = [];
+}
+
+/** A memo key for `value`: its escaped, encoded bytes (usable as a slot value too). */
+export function memoKey(value: string): MemoKey {
+  const key = new MemoKey(escapedLength(value));
+  writeEscaped(key, 0, value);
+  return key;
+}
+
+let memoBlocks = 0;
+
 const LITERAL = 0;
 const SLOT = 1;
 const EACH = 2;
@@ -127,9 +147,13 @@ interface Op {
   bytes: Uint8Array;
   name: string;
   body: Op[];
+  /** If blocks: what is written when the value is not set (the literals around the block). */
+  alt: Op[];
   /** Memo blocks: the values the block reads, and its cache. */
   inputs: string[];
   cache: Map<unknown, MemoEntry> | null;
+  /** Memo blocks: this block's index into a MemoKey's entries. */
+  index: number;
 }
 
 const NO_BYTES = new Uint8Array(0);
@@ -138,8 +162,10 @@ const op = (k: Op['k'], fields: Partial<Op>): Op => ({
   bytes: fields.bytes ?? NO_BYTES,
   name: fields.name ?? '',
   body: fields.body ?? [],
+  alt: fields.alt ?? [],
   inputs: fields.inputs ?? [],
   cache: fields.cache ?? null,
+  index: fields.index ?? -1,
 });
 
 /** A template whose literal text is prebuilt bytes, ready for many fills. */
@@ -171,10 +197,82 @@ function prepareNodes(nodes: TemplateNode[]): Op[] {
         }
       };
       reads(n.body);
-      ops.push(op(MEMO, { name: n.memo, body: prepareNodes(n.body), inputs: [...inputs], cache: new Map() }));
+      ops.push(
+        op(MEMO, {
+          name: n.memo,
+          body: prepareNodes(n.body),
+          inputs: [...inputs],
+          cache: new Map(),
+          index: memoBlocks++,
+        }),
+      );
     }
   }
-  return ops;
+  return absorbLiterals(ops);
+}
+
+/**
+ * Moves literal text next to a memo block into it (text is constant, so the block stays valid),
+ * and the literals around an if block into both of its branches; joins adjacent literals. A fill
+ * then copies fewer, larger segments.
+ */
+function absorbLiterals(ops: Op[]): Op[] {
+  const out: Op[] = [];
+  for (const o of ops) {
+    const last = out[out.length - 1];
+    if (o.k === LITERAL && last?.k === MEMO) last.body = joinLiterals([...last.body, o]);
+    else if (o.k === MEMO && last?.k === LITERAL) {
+      out.pop();
+      o.body = joinLiterals([last, ...o.body]);
+      out.push(o);
+    } else out.push(o);
+  }
+  const joined = joinLiterals(out);
+  const result: Op[] = [];
+  for (let i = 0; i < joined.length; i++) {
+    const o = joined[i]!;
+    if (o.k !== IF) {
+      result.push(o);
+      continue;
+    }
+    const before = result[result.length - 1]?.k === LITERAL ? result.pop()! : null;
+    const after = joined[i + 1]?.k === LITERAL ? joined[++i]! : null;
+    const around = (ops: Op[]) =>
+      joinLiterals([...(before ? [before] : []), ...ops, ...(after ? [after] : [])]);
+    result.push({ ...o, body: around(o.body), alt: around(o.alt) });
+  }
+  return result;
+}
+
+function joinLiterals(ops: Op[]): Op[] {
+  const out: Op[] = [];
+  for (const o of ops) {
+    const last = out[out.length - 1];
+    if (o.k === LITERAL && last?.k === LITERAL) {
+      const bytes = new Uint8Array(last.bytes.length + o.bytes.length);
+      bytes.set(last.bytes);
+      bytes.set(o.bytes, last.bytes.length);
+      out[out.length - 1] = op(LITERAL, { bytes });
+    } else out.push(o);
+  }
+  return out;
+}
+
+/** The names of the values a template's memo blocks read (their owner keeps them per key). */
+export function memoInputs(tpl: PreparedTemplate): Set<string> {
+  const names = new Set<string>();
+  const walk = (ops: Op[]): void => {
+    for (const o of ops) {
+      if (o.k === MEMO) {
+        names.add(o.name);
+        for (const n of o.inputs) names.add(n);
+      }
+      walk(o.body);
+      walk(o.alt);
+    }
+  };
+  walk(tpl.ops);
+  return names;
 }
 
 /** Prebuilds a compiled template's literal segments as bytes (once per process or isolate). */
@@ -182,28 +280,11 @@ export function prepareTemplate(name: string, tpl: CompiledTemplate): PreparedTe
   return { name, ops: prepareNodes(tpl.nodes) };
 }
 
-// Node's Buffer (also on Workers with nodejs_compat) encodes strings natively and allocates
-// without zero-filling (every byte is written); elsewhere TextEncoder does the same work.
-interface NodeBufferLike extends Uint8Array {
-  write(text: string, offset: number, encoding: 'utf8'): number;
-}
-const NodeBuffer = (
-  globalThis as {
-    Buffer?: {
-      allocUnsafe(size: number): NodeBufferLike;
-      byteLength(text: string, encoding: 'utf8'): number;
-    };
-  }
-).Buffer;
+// Node's Buffer (also on Workers with nodejs_compat) allocates without zero-filling (every
+// byte is written); elsewhere a plain Uint8Array does the same job.
+const NodeBuffer = (globalThis as { Buffer?: { allocUnsafe(size: number): Uint8Array } }).Buffer;
 const allocate = (size: number): Uint8Array =>
   NodeBuffer ? NodeBuffer.allocUnsafe(size) : new Uint8Array(size);
-
-/** Writes (already escaped) text as UTF-8 at `at`; returns the new offset. */
-function writeUtf8(out: Uint8Array, at: number, text: string): number {
-  if (NodeBuffer && typeof (out as NodeBufferLike).write === 'function')
-    return at + (out as NodeBufferLike).write(text, at, 'utf8');
-  return at + encoder.encodeInto(text, out.subarray(at)).written;
-}
 
 function lookup(scopes: FillData[], depth: number, name: string): FillData[string] {
   const own = scopes[depth]![name];
@@ -286,63 +367,67 @@ function writeEscaped(out: Uint8Array, at: number, text: string): number {
   return at;
 }
 
-// The fill writes straight into one growing scratch buffer, then copies the result out once:
-// no list of parts, no second pass, no separate length computation. Fills are synchronous, so
-// one scratch buffer serves them all.
-let buf: Uint8Array = new Uint8Array(0);
-let pos = 0;
-let record: Uint8Array[] | null = null;
+// A fill runs in two passes. The first walks the template and lists its segments here: prebuilt
+// bytes, or text still to be escaped, summing the exact output size on the way. The second
+// allocates the output once and writes every segment into it: one copy of each byte, no
+// scratch buffer, no growing. Fills are synchronous, so one list serves them all.
+const segs: FillValue[] = [];
+let count = 0;
+let size = 0;
 
-// Node's Buffer#slice is a view: copies must go through Uint8Array#slice.
-const copyOf = (start: number, end: number): Uint8Array => Uint8Array.prototype.slice.call(buf, start, end);
+/** Below this many bytes a plain loop copies faster than `set` (whose call overhead dominates). */
+const SMALL_COPY = 0;
 
-function ensure(extra: number): void {
-  if (pos + extra <= buf.length) return;
-  const next = allocate(Math.max(64 * 1024, (pos + extra) * 2));
-  next.set(buf.subarray(0, pos));
-  buf = next;
+/** Writes segments `from`..`to` of the list at `at`; returns the new offset. */
+function writeSegments(out: Uint8Array, at: number, from: number, to: number): number {
+  for (let i = from; i < to; i++) {
+    const s = segs[i]!;
+    if (typeof s === 'string') at = writeEscaped(out, at, s);
+    else {
+      const n = s.length;
+      if (n < SMALL_COPY) for (let k = 0; k < n; k++) out[at + k] = s[k]!;
+      else out.set(s, at);
+      at += n;
+    }
+  }
+  return at;
 }
 
-function emitBytes(bytes: Uint8Array): void {
-  ensure(bytes.length);
-  buf.set(bytes, pos);
-  pos += bytes.length;
-  record?.push(bytes);
-}
-
-function emitText(text: string): void {
-  // Escaped text is at most 3 bytes per UTF-16 unit.
-  ensure(text.length * 3);
-  const start = pos;
-  pos = writeUtf8(buf, pos, text);
-  record?.push(copyOf(start, pos));
-}
-
-/** Writes a fill of `ops` at the scratch position. */
-function run(tpl: PreparedTemplate, ops: Op[], scopes: FillData[], depth: number): void {
+/** Pass one: lists the segments of `ops` for these values. */
+function collect(tpl: PreparedTemplate, ops: Op[], scopes: FillData[], depth: number): void {
   for (let i = 0; i < ops.length; i++) {
     const op = ops[i]!;
     const k = op.k;
-    if (k === LITERAL) emitBytes(op.bytes);
-    else if (k === SLOT) {
+    if (k === LITERAL) {
+      segs[count++] = op.bytes;
+      size += op.bytes.length;
+    } else if (k === SLOT) {
       const v = lookup(scopes, depth, op.name);
-      if (typeof v === 'string') emitText(escapeHtml(v));
-      else if (v instanceof Uint8Array) emitBytes(v);
-      else throw new Error(`render: template '${tpl.name}' has no value for slot '${op.name}'`);
+      if (typeof v === 'string') {
+        segs[count++] = v;
+        size += escapedLength(v);
+      } else if (v instanceof Uint8Array) {
+        segs[count++] = v;
+        size += v.length;
+      } else throw new Error(`render: template '${tpl.name}' has no value for slot '${op.name}'`);
     } else if (k === EACH) {
       const list = lookup(scopes, depth, op.name);
       if (list == null) continue;
       if (!Array.isArray(list))
         throw new Error(`render: '${op.name}' in template '${tpl.name}' must be a list`);
-      for (const entry of list) {
-        scopes[depth + 1] = entry;
-        run(tpl, op.body, scopes, depth + 1);
+      for (let e = 0; e < list.length; e++) {
+        scopes[depth + 1] = list[e]!;
+        collect(tpl, op.body, scopes, depth + 1);
       }
     } else if (k === IF) {
       const flag = lookup(scopes, depth, op.name);
-      if (flag === false || flag === null || flag === undefined || flag === '') continue;
-      if (Array.isArray(flag) && flag.length === 0) continue;
-      run(tpl, op.body, scopes, depth);
+      const off =
+        flag === false ||
+        flag === null ||
+        flag === undefined ||
+        flag === '' ||
+        (Array.isArray(flag) && flag.length === 0);
+      collect(tpl, off ? op.alt : op.body, scopes, depth);
     } else memo(tpl, op, scopes, depth);
   }
 }
@@ -351,8 +436,14 @@ function run(tpl: PreparedTemplate, ops: Op[], scopes: FillData[], depth: number
 function memo(tpl: PreparedTemplate, op: Op, scopes: FillData[], depth: number): void {
   const cache = op.cache!;
   const key = lookup(scopes, depth, op.name);
-  const hit = cache.get(key);
+  const owned = key instanceof MemoKey;
+  const hit = owned ? key.blocks[op.index] : cache.get(key);
   const inputs = op.inputs;
+  if (owned && hit) {
+    segs[count++] = hit.bytes;
+    size += hit.bytes.length;
+    return;
+  }
   if (hit) {
     let same = true;
     for (let i = 0; i < inputs.length; i++)
@@ -361,38 +452,38 @@ function memo(tpl: PreparedTemplate, op: Op, scopes: FillData[], depth: number):
         break;
       }
     if (same) {
-      emitBytes(hit.bytes);
+      segs[count++] = hit.bytes;
+      size += hit.bytes.length;
       return;
     }
   }
-  const outer = record;
-  record = null;
-  const start = pos;
-  run(tpl, op.body, scopes, depth);
-  record = outer;
-  const bytes = copyOf(start, pos);
-  record?.push(bytes);
-  if (cache.size >= MEMO_LIMIT) cache.clear();
-  cache.set(key, { inputs: inputs.map((name) => lookup(scopes, depth, name)), bytes });
+  // Filled into its own bytes, which then stand in for the block's segments.
+  const first = count;
+  const before = size;
+  collect(tpl, op.body, scopes, depth);
+  const bytes = new Uint8Array(size - before);
+  writeSegments(bytes, 0, first, count);
+  count = first;
+  segs[count++] = bytes;
+  const entry = { inputs: inputs.map((name) => lookup(scopes, depth, name)), bytes };
+  if (owned) key.blocks[op.index] = entry;
+  else {
+    if (cache.size >= MEMO_LIMIT) cache.clear();
+    cache.set(key, entry);
+  }
 }
 
-function fillInto(tpl: PreparedTemplate, data: FillData, chunks: Uint8Array[] | null): Uint8Array {
-  pos = 0;
-  record = chunks;
-  try {
-    run(tpl, tpl.ops, [data], 0);
-  } finally {
-    record = null;
-  }
-  const out = allocate(pos);
-  out.set(buf.subarray(0, pos));
-  return out;
+/** Pass one for a whole template; leaves the segment list and size for pass two. */
+function collectAll(tpl: PreparedTemplate, data: FillData): void {
+  count = 0;
+  size = 0;
+  collect(tpl, tpl.ops, [data], 0);
 }
 
 /** The segments a fill assembles, in order, as bytes, and their total size (for measuring). */
 export function fillChunks(tpl: PreparedTemplate, data: FillData): { chunks: Uint8Array[]; size: number } {
-  const chunks: Uint8Array[] = [];
-  const size = fillInto(tpl, data, chunks).length;
+  collectAll(tpl, data);
+  const chunks = segs.slice(0, count).map((s) => (typeof s === 'string' ? htmlBytes(s) : s));
   return { chunks, size };
 }
 
@@ -402,7 +493,10 @@ export function fillChunks(tpl: PreparedTemplate, data: FillData): { chunks: Uin
  * The result is one byte array assembled from prebuilt segments.
  */
 export function fillBytes(tpl: PreparedTemplate, data: FillData): Uint8Array {
-  return fillInto(tpl, data, null);
+  collectAll(tpl, data);
+  const out = allocate(size);
+  writeSegments(out, 0, 0, count);
+  return out;
 }
 
 /** Fills a prepared template and returns the HTML as a string. */

@@ -93,6 +93,23 @@ describe('the digest email', () => {
     expect(norm(email.html)).toBe(norm(reference));
   });
 
+  it('shows an item as it is now: cards shared between subscribers follow edits, and own-URL-less picks link to each feed', () => {
+    const a = sampleView(41, pool);
+    const b = sampleView(42, pool);
+    b.picks[0] = { ...a.picks[0]!, reasons: ["matches your interest 'golf'"] };
+    expect(renderDigest(a).html).toContain(`>${a.picks[0]!.title.replace(/&/g, '&amp;')}</a>`);
+    // The same item, edited since: the next subscriber sees the new title and URL, never the old card.
+    b.picks[0] = { ...b.picks[0]!, title: 'Edited & updated', url: 'https://news.example/edited' };
+    const html = renderDigest(b).html;
+    expect(html).toContain('>Edited &amp; updated</a>');
+    expect(html).toContain('href="https://news.example/edited"');
+    // Without its own URL a card links to the subscriber's own feed, not to someone else's.
+    for (const view of [a, b]) view.picks[1] = { ...pool[5]!, url: null, reasons: ['x'] };
+    expect(renderDigest(a).html).toContain(`href="${a.links.feeds.atom}" style`);
+    expect(renderDigest(b).html).toContain(`href="${b.links.feeds.atom}" style`);
+    expect(renderDigest(b).html).not.toContain(a.links.feeds.atom);
+  });
+
   it('labels daily and weekly editions in words', () => {
     expect(dateLabel('2026-11-24')).toBe('Tuesday 24 November 2026');
     expect(dateLabel('2026-W48')).toBe('Week 48, 2026');

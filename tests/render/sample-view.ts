@@ -95,6 +95,8 @@ export function itemPool(size: number, seed = 7): PickView[] {
 export function sampleLinks(subscriberId: number, base = 'https://sift.example'): SubscriberLinks {
   const token = (purpose: number) =>
     `${subscriberId}.1.${((subscriberId * 2654435761 + purpose * 40503) >>> 0).toString(36).padEnd(22, 'x')}`;
+  // Signed once per subscriber, like the real SubscriberLinks.
+  const feedback = token(4);
   return {
     unsubscribe: `${base}/u/${token(1)}`,
     preferences: `${base}/p/${token(2)}`,
@@ -103,7 +105,7 @@ export function sampleLinks(subscriberId: number, base = 'https://sift.example')
       rss: `${base}/feeds/${token(3)}.rss`,
       json: `${base}/feeds/${token(3)}.json`,
     },
-    feedback: (itemId, direction) => `${base}/f/${token(4)}/${itemId}/${direction}`,
+    feedback: (itemId, direction) => `${base}/f/${feedback}/${itemId}/${direction}`,
   };
 }
 

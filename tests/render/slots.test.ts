@@ -8,6 +8,8 @@ import {
   fillBytes,
   fillTemplate,
   htmlBytes,
+  memoInputs,
+  memoKey,
   prepareTemplate,
 } from '../../src/render/slots.ts';
 
@@ -64,6 +66,32 @@ describe('slots: compile and fill', () => {
         compileSlots('<!--sift:memo k--><!--sift:each x--><!--sift:end x--><!--sift:end k-->'),
       ),
     ).toThrow(/each block cannot sit inside memo/);
+  });
+
+  it('reuses a memo block under a MemoKey by index; its owner takes a new key when values change', () => {
+    const t = tpl(
+      '<p>{{who}}</p><!--sift:each xs--><li><!--sift:memo id--><b>{{title}}</b><!--sift:end id--> {{who}}</li><!--sift:end xs-->',
+    );
+    expect([...memoInputs(t)].sort()).toEqual(['id', 'title']);
+    const key = memoKey('7');
+    expect(fillTemplate(t, { who: 'ann', xs: [{ id: key, title: 'A & B' }] })).toBe(
+      '<p>ann</p><li><b>A &amp; B</b> ann</li>',
+    );
+    // Same key: the cached bytes stand, whatever the title says (the key's owner vouches for it).
+    expect(fillTemplate(t, { who: 'bob', xs: [{ id: key, title: 'ignored' }] })).toBe(
+      '<p>bob</p><li><b>A &amp; B</b> bob</li>',
+    );
+    expect(fillTemplate(t, { who: 'bob', xs: [{ id: memoKey('7'), title: 'C' }] })).toBe(
+      '<p>bob</p><li><b>C</b> bob</li>',
+    );
+  });
+
+  it('writes the text around an if block whether or not the block is kept', () => {
+    const t = tpl(
+      '<a>{{x}}<b><!--sift:if y-->[{{y}}]<!--sift:end y--></b><c><!--sift:if z-->z<!--sift:end z--></c>',
+    );
+    expect(fillTemplate(t, { x: '1', y: '2', z: true })).toBe('<a>1<b>[2]</b><c>z</c>');
+    expect(fillTemplate(t, { x: '1', y: '', z: false })).toBe('<a>1<b></b><c></c>');
   });
 
   it('takes pre-escaped bytes as they are', () => {
