@@ -92,20 +92,13 @@ export function createApp(deps: Deps) {
     deps.log.error('web: unhandled error', { path: redactTokens(c.req.path), error: err });
     return c.html(<ErrorPage status={500} message="Something went wrong on our side." />, 500);
   });
-  // Feeds are data with their own headers and a latency budget (bench/http.ts): they get an app
-  // of their own, without the page middleware (CSP nonces, csrf, body limit), so a cached answer
-  // is one synchronous handler call.
-  const feeds = new Hono();
-  feeds.route('/', feedRoutes(deps));
-  feeds.notFound((c) => c.text('No such feed.', 404, { 'X-Robots-Tag': 'noindex' }));
-  feeds.onError((err, c) => {
-    if (err instanceof AppError) return c.text(err.message, err.status, { 'X-Robots-Tag': 'noindex' });
-    deps.log.error('web: unhandled error', { path: redactTokens(c.req.path), error: err });
-    return c.text('Something went wrong on our side.', 500);
-  });
+  // Feeds are data with their own headers and a latency budget (bench/http.ts): they are served
+  // before any routing or page middleware (CSP nonces, csrf, body limit), so a cached answer is
+  // one synchronous call.
+  const feeds = feedRoutes(deps);
   const pages = app.fetch;
   app.fetch = (request, env, ctx) =>
-    FEED_URL.test(request.url) ? feeds.fetch(request, env, ctx) : pages(request, env, ctx);
+    FEED_URL.test(request.url) ? feeds.serve(request, env) : pages(request, env, ctx);
   return app;
 }
 

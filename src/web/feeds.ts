@@ -1,9 +1,8 @@
 import { eq, sql } from 'drizzle-orm';
-import { Hono } from 'hono';
 import { subscribers } from '../db/schema.ts';
 import type { Deps } from '../deps.ts';
 import { loadEditionViews } from '../editions/load-view.ts';
-import { NotFoundError } from '../errors.ts';
+import { AppError, NotFoundError } from '../errors.ts';
 import { type FeedView, renderAtom, renderJsonFeed, renderRss } from '../render/feeds.ts';
 import { verifyLink } from '../security/signed-links.ts';
 import { subscriberLinks } from '../security/subscriber-links.ts';
@@ -18,7 +17,6 @@ import {
   rememberBody,
   rememberFeed,
 } from './feed-cache.ts';
-import { rawHeader } from './request.ts';
 
 const FORMATS = {
   atom: { type: 'application/atom+xml; charset=utf-8', render: renderAtom },
@@ -164,14 +162,46 @@ export function feedRoutes(deps: Deps) {
     return respond(entry, format, null)!;
   }
 
-  // Not an async function: a fresh cached answer is returned synchronously, which lets Hono
-  // and @hono/node-server take their fast paths (no promise, no Response re-wrapping).
-  return new Hono().get('/feeds/:file{[A-Za-z0-9._-]+\\.(atom|rss|json)}', (c) => {
-    const file = c.req.param('file');
-    const dot = file.lastIndexOf('.');
-    const token = file.slice(0, dot);
-    const format = file.slice(dot + 1) as FeedFormat;
-    const ifNoneMatch = rawHeader(c, 'if-none-match') ?? null;
-    return fromCache(token, format, ifNoneMatch) ?? revalidate(token, format, ifNoneMatch);
-  });
+  /**
+   * Serves one feed request without a router: a fresh cached answer is returned synchronously,
+   * which lets @hono/node-server take its fast path. Unknown paths and bad tokens get a 404.
+   */
+  function serve(request: Request, env: unknown): Response | Promise<Response> {
+    const m = FEED_PATH.exec(request.url);
+    if (!m) return notFound();
+    const token = m[1]!;
+    const format = m[2] as FeedFormat;
+    const incoming = (
+      env as { incoming?: { headers?: Record<string, string | string[] | undefined> } } | undefined
+    )?.incoming;
+    const header = incoming?.headers
+      ? incoming.headers['if-none-match']
+      : request.headers.get('if-none-match');
+    const ifNoneMatch = (Array.isArray(header) ? header.join(', ') : header) ?? null;
+    try {
+      const cached = fromCache(token, format, ifNoneMatch);
+      if (cached) return cached;
+    } catch (err) {
+      return failed(err);
+    }
+    return revalidate(token, format, ifNoneMatch).catch(failed);
+  }
+
+  function failed(err: unknown): Response {
+    if (err instanceof AppError && err.status === 404) return notFound();
+    deps.log.error('web: feed failed', { error: err });
+    return new Response('Something went wrong on our side.', { status: 500, headers: TEXT_HEADERS });
+  }
+
+  return { serve };
 }
+
+/** /feeds/<token>.<format> in a full URL (query strings allowed, nothing else after the file). */
+const FEED_PATH = /^[a-z]+:\/\/[^/]+\/feeds\/([A-Za-z0-9._-]+)\.(atom|rss|json)(?:\?.*)?$/;
+const TEXT_HEADERS = {
+  'Content-Type': 'text/plain; charset=utf-8',
+  'X-Robots-Tag': 'noindex',
+  'Referrer-Policy': 'no-referrer',
+  'X-Content-Type-Options': 'nosniff',
+};
+const notFound = () => new Response('No such feed.', { status: 404, headers: TEXT_HEADERS });
