@@ -18,6 +18,7 @@ import {
   getPreferences,
   getSubscriber,
   getSubscriberByEmail,
+  getSuppression,
   isSuppressed,
 } from '../store/subscribers.ts';
 
@@ -88,6 +89,15 @@ export async function addSubscriber(
     throw new AppError('bad_request', `email: '${input.email.trim()}' is not an email address`);
   if (await getSubscriberByEmail(deps.db, email))
     throw new AppError('conflict', `a subscriber with address ${email} already exists`);
+  // The operator cannot vouch for an address that bounced, complained or left: only the person can.
+  const suppression = await getSuppression(deps.db, email);
+  if (suppression)
+    throw new AppError(
+      'conflict',
+      suppression.email === email
+        ? `${email} is on the suppression list (${suppression.reason}); remove it from the list first`
+        : `${email} unsubscribed and asked to be erased; only the person can subscribe again (sign-up and confirm)`,
+    );
   const timezone = input.timezone ?? 'UTC';
   if (!isValidTimeZone(timezone))
     throw new AppError('bad_request', `timezone: '${timezone}' is not an IANA time zone (e.g. Europe/Paris)`);
