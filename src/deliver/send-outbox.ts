@@ -5,6 +5,7 @@ import { loadEditionViews, loadEditionViewsBatch } from '../editions/load-view.t
 import { type RenderedEmail, renderDigest } from '../render/email.ts';
 import type { EditionView } from '../render/view.ts';
 import { getEdition, getEditionsWithSubscribers } from '../store/editions.ts';
+import type { ItemWithSource } from '../store/items.ts';
 import {
   claimOutbox,
   editionRunStatus,
@@ -207,6 +208,8 @@ async function failAttempt(
 
 /** The most rows claimed at once. */
 const MAX_BATCH = 500;
+/** Items kept between batches of one run (about 1 KB each). */
+const MAX_CACHED_ITEMS = 50_000;
 /** Sent marks waiting for their statement are written at once when this many pile up. */
 const MAX_UNMARKED = 200;
 /** The last error of rows handed back unsent on shutdown. */
@@ -233,12 +236,15 @@ export async function sendOutbox(deps: Deps, options: SendOptions = {}): Promise
     options.batch ?? (rate > 0 ? Math.max(1, Math.min(MAX_BATCH, Math.floor((rate * leaseMs) / 4000))) : 50);
   const adaptive = options.batch === undefined && rate <= 0;
   const keys = new Set<string>();
+  // Items shared by the run's editions are loaded once (bounded: cleared when it grows large).
+  const itemCache = new Map<number, ItemWithSource>();
   while (!options.signal?.aborted) {
+    if (itemCache.size > MAX_CACHED_ITEMS) itemCache.clear();
     const started = Date.now();
     const rows = await claimOutbox(deps.db, deps.clock(), leaseMs, batch);
     if (rows.length === 0) break;
     for (const row of rows) keys.add(row.editionKey);
-    const outcomes = await sendBatch(deps, rows, { ...options, limiter });
+    const outcomes = await sendBatch(deps, rows, { ...options, limiter }, itemCache);
     for (const outcome of outcomes) if (outcome !== 'lease-lost' && outcome !== 'released') stats[outcome]++;
     if (adaptive && rows.length === batch && (Date.now() - started) * 8 < leaseMs)
       batch = Math.min(MAX_BATCH, batch * 2);
@@ -262,6 +268,7 @@ async function sendBatch(
   deps: Deps,
   rows: OutboxRow[],
   options: Pick<SendOptions, 'retry' | 'limiter' | 'random' | 'signal'>,
+  itemCache: Map<number, ItemWithSource>,
 ): Promise<BatchOutcome[]> {
   const policy = options.retry ?? DEFAULT_RETRY;
   const pairs = await getEditionsWithSubscribers(
@@ -277,6 +284,7 @@ async function sendBatch(
   const views = await loadEditionViewsBatch(
     deps,
     active.filter((p) => !suppressed.has(p.subscriber.email.trim().toLowerCase())),
+    itemCache,
   );
   const viewByEdition = new Map(views.map((v) => [v.editionId, v]));
 

@@ -19,21 +19,33 @@ export async function loadEditionViews(
   return editions.map((edition) => toEditionView(edition, subscriber, links, byId));
 }
 
+/** Item ids per query: under D1's 100 bound parameters (the send loop runs there too). */
+const ITEM_CHUNK = 90;
+
 /**
- * Loads views for many (subscriber, edition) pairs with ONE items query for all of them: what a
- * batch renderer needs to avoid a query per email. Views come back in the order given.
+ * Loads views for many (subscriber, edition) pairs with a few items queries for all of them
+ * (ids in chunks under D1's parameter limit): what a batch sender needs to avoid a query per
+ * email. With `itemCache` (one per send run), items loaded for an earlier batch are not loaded
+ * again: editions of one run share most of their items. Views come back in the order given.
  */
 export async function loadEditionViewsBatch(
   deps: Pick<Deps, 'db' | 'config' | 'secret'>,
   pairs: { subscriber: Subscriber; edition: Edition }[],
+  itemCache: Map<number, ItemWithSource> = new Map(),
 ): Promise<EditionView[]> {
-  const ids = [...new Set(pairs.flatMap(({ edition }) => edition.picks.map((p) => p.itemId)))];
-  const [rows, links] = await Promise.all([
-    getItemsByIds(deps.db, ids),
+  const missing = [...new Set(pairs.flatMap(({ edition }) => edition.picks.map((p) => p.itemId)))].filter(
+    (id) => !itemCache.has(id),
+  );
+  const [chunks, links] = await Promise.all([
+    Promise.all(
+      Array.from({ length: Math.ceil(missing.length / ITEM_CHUNK) }, (_, i) =>
+        getItemsByIds(deps.db, missing.slice(i * ITEM_CHUNK, (i + 1) * ITEM_CHUNK)),
+      ),
+    ),
     Promise.all(pairs.map(({ subscriber }) => subscriberLinks(deps.config.baseUrl, deps.secret, subscriber))),
   ]);
-  const byId = new Map<number, ItemWithSource>(rows.map((r) => [r.id, r]));
-  return pairs.map(({ subscriber, edition }, i) => toEditionView(edition, subscriber, links[i]!, byId));
+  for (const rows of chunks) for (const r of rows) itemCache.set(r.id, r);
+  return pairs.map(({ subscriber, edition }, i) => toEditionView(edition, subscriber, links[i]!, itemCache));
 }
 
 /** An edition as every channel renders it, from already loaded items. */

@@ -345,20 +345,25 @@ export async function storePlans(
   return { created, outboxRows, skipped };
 }
 
-/** Editions by id, each with its subscriber (one query; for batch rendering). */
+/**
+ * Editions by id, each with its subscriber, for batch sending: a dense run of ids (one claimed
+ * outbox batch) is one BETWEEN query, sparse ids are IN lists under the parameter limit.
+ */
 export async function getEditionsWithSubscribers(
   db: Db,
   editionIds: number[],
 ): Promise<{ edition: Edition; subscriber: Subscriber }[]> {
+  const ids = [...new Set(editionIds)].sort((a, b) => a - b);
+  const wanted = new Set(ids);
   const out: { edition: Edition; subscriber: Subscriber }[] = [];
-  for (const c of chunks(editionIds, MAX_PARAMS))
-    out.push(
-      ...(await db
-        .select({ edition: editions, subscriber: subscribers })
-        .from(editions)
-        .innerJoin(subscribers, eq(subscribers.id, editions.subscriberId))
-        .where(inArray(editions.id, c))
-        .all()),
-    );
+  for (const filter of idFilters(editions.id, ids)) {
+    const rows = await db
+      .select({ edition: editions, subscriber: subscribers })
+      .from(editions)
+      .innerJoin(subscribers, eq(subscribers.id, editions.subscriberId))
+      .where(filter)
+      .all();
+    for (const r of rows) if (wanted.has(r.edition.id)) out.push(r);
+  }
   return out;
 }

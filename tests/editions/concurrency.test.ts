@@ -76,24 +76,31 @@ async function expectExactlyOnce(deps: Awaited<ReturnType<typeof testDeps>>, n: 
 describe('planners against one libsql file', () => {
   it('two planner processes at once create exactly one edition and outbox row per subscriber', async () => {
     const N = 1500;
-    const { url, deps } = await seededFile(N);
-    const a = planner(url, 50);
-    const b = planner(url, 50);
-    await Promise.all([a.go(), b.go()]);
-    const [ra, rb] = await Promise.all([a.done, b.done]);
-    expect(ra.code, ra.out).toBe(0);
-    expect(rb.code, rb.out).toBe(0);
-    const sa = JSON.parse(ra.out.trim().split('\n').pop()!) as PlanStats;
-    const sb = JSON.parse(rb.out.trim().split('\n').pop()!) as PlanStats;
-    // Both were planning at once: each found subscribers due.
-    expect(sa.due).toBeGreaterThan(0);
-    expect(sb.due).toBeGreaterThan(0);
-    // Between them, each subscriber was built once; whatever one lost to the other is counted.
-    expect(sa.built + sb.built).toBe(N);
-    expect(sa.built + sa.alreadyPlanned + sa.empty).toBe(sa.due);
-    await expectExactlyOnce(deps, N);
-    deps.close();
-  }, 120_000);
+    // Whether the two runs overlapped is up to the OS scheduler (on a loaded machine one process
+    // can finish before the other starts): exactly-once is checked on every attempt, and the
+    // race is run again until both planners were seen planning at once.
+    let overlapped = false;
+    for (let attempt = 0; attempt < 4 && !overlapped; attempt++) {
+      const { url, deps } = await seededFile(N);
+      const a = planner(url, 50);
+      const b = planner(url, 50);
+      await Promise.all([a.go(), b.go()]);
+      const [ra, rb] = await Promise.all([a.done, b.done]);
+      expect(ra.code, ra.out).toBe(0);
+      expect(rb.code, rb.out).toBe(0);
+      const sa = JSON.parse(ra.out.trim().split('\n').pop()!) as PlanStats;
+      const sb = JSON.parse(rb.out.trim().split('\n').pop()!) as PlanStats;
+      // Between them, each subscriber was built once; whatever one lost to the other is counted.
+      expect(sa.built + sb.built).toBe(N);
+      expect(sa.built + sa.alreadyPlanned + sa.empty).toBe(sa.due);
+      expect(sb.built + sb.alreadyPlanned + sb.empty).toBe(sb.due);
+      await expectExactlyOnce(deps, N);
+      deps.close();
+      // Both were planning at once: each found subscribers due.
+      overlapped = sa.due > 0 && sb.due > 0;
+    }
+    expect(overlapped, 'the two planners ran at the same time at least once').toBe(true);
+  }, 240_000);
 
   it('a planner killed (SIGKILL) mid-run and restarted leaves nobody skipped and nobody twice', async () => {
     const N = 3000;
