@@ -217,6 +217,34 @@ function pluralise(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
+const dates = new Map<string, Uint8Array>();
+const intros = new Map<number, Uint8Array>();
+
+/** The date label as bytes: the same for a whole edition run. */
+function dateBytes(editionKey: string): Uint8Array {
+  let bytes = dates.get(editionKey);
+  if (bytes === undefined) {
+    bytes = htmlBytes(dateLabel(editionKey));
+    if (dates.size >= 1_000) dates.clear();
+    dates.set(editionKey, bytes);
+  }
+  return bytes;
+}
+
+/** "10 picks from 5 sources, …" as bytes: a handful of variants, each encoded once. */
+function introBytes(picks: number, sources: number): Uint8Array {
+  const key = picks * 100_000 + sources;
+  let bytes = intros.get(key);
+  if (bytes === undefined) {
+    bytes = htmlBytes(
+      `${pluralise(picks, 'pick')} from ${pluralise(sources, 'source')}, chosen by what you told Sift. Each one says why.`,
+    );
+    if (intros.size >= 1_000) intros.clear();
+    intros.set(key, bytes);
+  }
+  return bytes;
+}
+
 /** How many distinct sources the picks come from. */
 function sourceCount(picks: PickView[]): number {
   if (picks.length > 32) return new Set(picks.map((p) => p.source)).size;
@@ -236,6 +264,7 @@ export function digestFillData(view: EditionView, picks: PickView[], subject = s
   const feedUrl = view.links.feeds.atom;
   // Written more than once per email: encoded once.
   const subjectHtml = htmlBytes(subject);
+  const feedback = htmlBytes(feedbackBase(view.links));
   // Item-level values sit in the template's memo blocks, keyed by the item's MemoKey: card parts
   // filled for one subscriber are reused for the next. Only reasons and coverage are per pick.
   const cards: FillData[] = new Array(picks.length);
@@ -259,19 +288,21 @@ export function digestFillData(view: EditionView, picks: PickView[], subject = s
       // Reasons come from a small vocabulary shared by many subscribers: encoded once each.
       reasons: textBytes(reasons || NO_REASON),
       alsoCoveredBy: covered ? textBytes(covered) : '',
+      // Also on each card (the same bytes): a card's slots then resolve on the card itself.
+      feedbackBase: feedback,
     };
   }
   return {
     subject: subjectHtml,
     preheader: preheaderLine(view),
-    dateLabel: dateLabel(view.editionKey),
+    dateLabel: dateBytes(view.editionKey),
     heading: subjectHtml,
-    intro: `${pluralise(view.picks.length, 'pick')} from ${pluralise(sourceCount(view.picks), 'source')}, chosen by what you told Sift. Each one says why.`,
+    intro: introBytes(view.picks.length, sourceCount(view.picks)),
     email: view.email,
     preferencesUrl: view.links.preferences,
     feedUrl,
     unsubscribeUrl: view.links.unsubscribe,
-    feedbackBase: htmlBytes(feedbackBase(view.links)),
+    feedbackBase: feedback,
     dropped:
       dropped > 0
         ? `${pluralise(dropped, 'more pick')} did not fit in this email (mail clients cut long messages).`

@@ -5,9 +5,12 @@
  * carries markers: `{{name}}` slots, `<!--sift:each NAME-->…<!--sift:end NAME-->` blocks repeated
  * once per list entry, and `<!--sift:if NAME-->…<!--sift:end NAME-->` blocks kept when a value is
  * set, and `<!--sift:memo KEY-->…<!--sift:end KEY-->` blocks whose bytes are reused while every
- * value they read is unchanged (item-level parts shared by many subscribers). `compileSlots` parses that HTML into a small tree; `prepareTemplate` turns the literal
- * text into prebuilt UTF-8 byte segments once; `fillBytes` then only escapes values and copies
- * bytes — no MJML and no string building at send time, so it is fast and runs on Workers.
+ * value they read is unchanged (item-level parts shared by many subscribers; a `MemoKey` carries
+ * them itself, and its owner vouches for the values). `compileSlots` parses that HTML into a
+ * small tree; `prepareTemplate` turns the literal text into prebuilt UTF-8 byte segments once,
+ * folding constant text into neighbouring memo and if blocks. `fillBytes` then lists the
+ * segments of one email (summing its exact size), allocates it once and copies each byte once —
+ * no MJML and no string building at send time, so it is fast and runs on Workers.
  *
  * Pure: no node: imports (TextEncoder/TextDecoder exist on Node and Workers alike).
  */
@@ -119,8 +122,8 @@ const MEMO_LIMIT = 20_000;
  * reads (see `memoInputs`) is the same whenever the key is, and takes a new key when one changes.
  */
 export class MemoKey extends Uint8Array {
-  /** Cached entries, by memo block (each prepared memo block has its own index). */
-  readonly blocks: (MemoEntry | undefined)[] = [];
+  /** Cached bytes, by memo block (each prepared memo block has its own index). */
+  readonly blocks: (Uint8Array | undefined)[] = [];
 }
 
 /** A memo key for `value`: its escaped, encoded bytes (usable as a slot value too). */
@@ -375,19 +378,14 @@ const segs: FillValue[] = [];
 let count = 0;
 let size = 0;
 
-/** Below this many bytes a plain loop copies faster than `set` (whose call overhead dominates). */
-const SMALL_COPY = 0;
-
 /** Writes segments `from`..`to` of the list at `at`; returns the new offset. */
 function writeSegments(out: Uint8Array, at: number, from: number, to: number): number {
   for (let i = from; i < to; i++) {
     const s = segs[i]!;
     if (typeof s === 'string') at = writeEscaped(out, at, s);
     else {
-      const n = s.length;
-      if (n < SMALL_COPY) for (let k = 0; k < n; k++) out[at + k] = s[k]!;
-      else out.set(s, at);
-      at += n;
+      out.set(s, at);
+      at += s.length;
     }
   }
   return at;
@@ -437,13 +435,16 @@ function memo(tpl: PreparedTemplate, op: Op, scopes: FillData[], depth: number):
   const cache = op.cache!;
   const key = lookup(scopes, depth, op.name);
   const owned = key instanceof MemoKey;
-  const hit = owned ? key.blocks[op.index] : cache.get(key);
-  const inputs = op.inputs;
-  if (owned && hit) {
-    segs[count++] = hit.bytes;
-    size += hit.bytes.length;
-    return;
+  if (owned) {
+    const bytes = key.blocks[op.index];
+    if (bytes !== undefined) {
+      segs[count++] = bytes;
+      size += bytes.length;
+      return;
+    }
   }
+  const hit = owned ? undefined : cache.get(key);
+  const inputs = op.inputs;
   if (hit) {
     let same = true;
     for (let i = 0; i < inputs.length; i++)
@@ -465,11 +466,10 @@ function memo(tpl: PreparedTemplate, op: Op, scopes: FillData[], depth: number):
   writeSegments(bytes, 0, first, count);
   count = first;
   segs[count++] = bytes;
-  const entry = { inputs: inputs.map((name) => lookup(scopes, depth, name)), bytes };
-  if (owned) key.blocks[op.index] = entry;
+  if (owned) key.blocks[op.index] = bytes;
   else {
     if (cache.size >= MEMO_LIMIT) cache.clear();
-    cache.set(key, entry);
+    cache.set(key, { inputs: inputs.map((name) => lookup(scopes, depth, name)), bytes });
   }
 }
 
