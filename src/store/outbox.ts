@@ -5,14 +5,22 @@ import { type OutboxRow, outbox } from '../db/schema.ts';
 /**
  * Claims up to `limit` rows to send: pending rows whose time has come, and rows whose lease
  * expired (a sender crashed mid-run). One UPDATE … RETURNING, so two senders never claim the
- * same row. Each claimed row comes back with its new lease, which settling must present.
+ * same row. Each claimed row comes back with its new lease, which settling must present. The two
+ * kinds are selected apart: the pending branch then reads the (status, next_attempt_at) index
+ * in order and stops at `limit`, instead of sorting every pending row on each claim.
  */
 export async function claimOutbox(db: Db, now: number, leaseMs: number, limit: number): Promise<OutboxRow[]> {
   const rows = await db.all<Record<string, unknown>>(sql`UPDATE ${outbox}
     SET status = 'sending', lease_until = ${now + leaseMs}, attempts = attempts + 1
     WHERE id IN (
-      SELECT id FROM ${outbox}
-      WHERE (status = 'pending' AND next_attempt_at <= ${now}) OR (status = 'sending' AND lease_until < ${now})
+      SELECT id FROM (
+        SELECT * FROM (
+          SELECT id, next_attempt_at FROM ${outbox} WHERE status = 'pending' AND next_attempt_at <= ${now}
+          ORDER BY next_attempt_at, id LIMIT ${limit})
+        UNION ALL
+        SELECT * FROM (
+          SELECT id, next_attempt_at FROM ${outbox} WHERE status = 'sending' AND lease_until < ${now}
+          ORDER BY next_attempt_at, id LIMIT ${limit}))
       ORDER BY next_attempt_at, id LIMIT ${limit}
     )
     RETURNING *`);
