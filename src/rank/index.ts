@@ -115,6 +115,14 @@ export function createRanker(items: readonly RankItem[], context: RankerContext 
       list.push(d);
     }
   });
+  // A source reference as the subscriber wrote it → its items (normalising is three regexes;
+  // subscribers repeat the same few spellings).
+  const sourceRefs = new Map<string, readonly number[]>();
+  const itemsOfSource = (ref: string): readonly number[] => {
+    let docs = sourceRefs.get(ref);
+    if (!docs) sourceRefs.set(ref, (docs = bySource.get(normalizeSource(ref)) ?? []));
+    return docs;
+  };
   const itemIndex = new Map(items.map((it, d) => [it.id, d]));
   // Per-call marks, stamped instead of cleared so a call costs O(its own work), not O(items).
   const banned = new Int32Array(corpus.n);
@@ -179,13 +187,12 @@ export function createRanker(items: readonly RankItem[], context: RankerContext 
         for (let i = 0; i < m; i++) acc.add(docs[i]!, a.weight * scores[i]!);
       }
       for (const ref of prefs.followedSources) {
-        for (const d of bySource.get(normalizeSource(ref)) ?? []) {
+        for (const d of itemsOfSource(ref)) {
           followMark[d] = stamp;
           acc.add(d, 0);
         }
       }
-      for (const ref of prefs.mutedSources)
-        for (const d of bySource.get(normalizeSource(ref)) ?? []) banned[d] = stamp;
+      for (const ref of prefs.mutedSources) for (const d of itemsOfSource(ref)) banned[d] = stamp;
       if (options.exclude)
         for (const id of options.exclude) {
           const d = itemIndex.get(id);

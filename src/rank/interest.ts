@@ -184,8 +184,12 @@ export function scoreInterest(
     normalize(q);
     const rescored = new TopK(depth);
     const seen = new Set<number>();
+    // A candidate whose score plus the largest bonus stays below the depth-th lexical score
+    // cannot make the list (every bonus is ≥ 0): its cosine is not worth computing.
+    const bar = cands.docs.length >= depth ? cands.scores[depth - 1]! - DENSE_WEIGHT : -Infinity;
     cands.docs.forEach((d, i) => {
       seen.add(d);
+      if (cands.scores[i]! < bar) return;
       rescored.push(d, cands.scores[i]! + denseBonus(dotDoc(corpus, q, d)));
     });
     const index = opts.denseFill && cands.docs.length < depth ? dense() : null;
