@@ -284,10 +284,19 @@ export function prepareTemplate(name: string, tpl: CompiledTemplate): PreparedTe
 }
 
 // Node's Buffer (also on Workers with nodejs_compat) allocates without zero-filling (every
-// byte is written); elsewhere a plain Uint8Array does the same job.
-const NodeBuffer = (globalThis as { Buffer?: { allocUnsafe(size: number): Uint8Array } }).Buffer;
+// byte is written) and measures and encodes text natively; elsewhere a plain Uint8Array and
+// JavaScript loops do the same job.
+interface NodeBufferApi {
+  allocUnsafe(size: number): Uint8Array;
+  byteLength(text: string, encoding: 'utf8'): number;
+}
+interface NodeBufferLike extends Uint8Array {
+  utf8Write(text: string, offset: number, length: number): number;
+}
+const NodeBuffer = (globalThis as { Buffer?: NodeBufferApi }).Buffer;
 const allocate = (size: number): Uint8Array =>
   NodeBuffer ? NodeBuffer.allocUnsafe(size) : new Uint8Array(size);
+const NEEDS_ESCAPE = /[&<>"']/;
 
 function lookup(scopes: FillData[], depth: number, name: string): FillData[string] {
   const own = scopes[depth]![name];
@@ -371,7 +380,8 @@ function writeEscaped(out: Uint8Array, at: number, text: string): number {
 }
 
 // A fill runs in two passes. The first walks the template and lists its segments here: prebuilt
-// bytes, or text still to be escaped, summing the exact output size on the way. The second
+// bytes, or text (on Node already escaped, elsewhere still to be escaped), summing the exact
+// output size on the way. The second
 // allocates the output once and writes every segment into it: one copy of each byte, no
 // scratch buffer, no growing. Fills are synchronous, so one list serves them all.
 const segs: FillValue[] = [];
@@ -382,8 +392,12 @@ let size = 0;
 function writeSegments(out: Uint8Array, at: number, from: number, to: number): number {
   for (let i = from; i < to; i++) {
     const s = segs[i]!;
-    if (typeof s === 'string') at = writeEscaped(out, at, s);
-    else {
+    if (typeof s === 'string') {
+      if (!NodeBuffer) at = writeEscaped(out, at, s);
+      else if (typeof (out as NodeBufferLike).utf8Write === 'function')
+        at += (out as NodeBufferLike).utf8Write(s, at, out.length - at);
+      else at += encoder.encodeInto(s, out.subarray(at)).written;
+    } else {
       out.set(s, at);
       at += s.length;
     }
@@ -402,8 +416,15 @@ function collect(tpl: PreparedTemplate, ops: Op[], scopes: FillData[], depth: nu
     } else if (k === SLOT) {
       const v = lookup(scopes, depth, op.name);
       if (typeof v === 'string') {
-        segs[count++] = v;
-        size += escapedLength(v);
+        if (NodeBuffer) {
+          // Most values need no escaping: a native scan and a native length, no per-char loop.
+          const text = NEEDS_ESCAPE.test(v) ? escapeHtml(v) : v;
+          segs[count++] = text;
+          size += NodeBuffer.byteLength(text, 'utf8');
+        } else {
+          segs[count++] = v;
+          size += escapedLength(v);
+        }
       } else if (v instanceof Uint8Array) {
         segs[count++] = v;
         size += v.length;
@@ -483,7 +504,9 @@ function collectAll(tpl: PreparedTemplate, data: FillData): void {
 /** The segments a fill assembles, in order, as bytes, and their total size (for measuring). */
 export function fillChunks(tpl: PreparedTemplate, data: FillData): { chunks: Uint8Array[]; size: number } {
   collectAll(tpl, data);
-  const chunks = segs.slice(0, count).map((s) => (typeof s === 'string' ? htmlBytes(s) : s));
+  const chunks = segs
+    .slice(0, count)
+    .map((s) => (typeof s !== 'string' ? s : NodeBuffer ? encoder.encode(s) : htmlBytes(s)));
   return { chunks, size };
 }
 
