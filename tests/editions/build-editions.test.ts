@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildEditions } from '../../src/editions/build-editions.ts';
 import { createLog } from '../../src/log.ts';
+import { getEditionByKey, storePlans } from '../../src/store/editions.ts';
 import { fakeClock, testDeps } from '../helpers/deps.ts';
 import { countsByKey, seedItems, seedSubscribers } from './seed.ts';
 
@@ -214,5 +215,29 @@ describe('buildEditions: catch-up, skips and limits', () => {
     expect(first).toMatchObject({ built: 100, deferred: 200 });
     deps.db.batch = original;
     expect(await buildEditions(deps)).toMatchObject({ built: 200 });
+  });
+});
+
+describe('storing planned editions', () => {
+  it('keeps picks exactly as ranked, whatever characters their reasons hold, and stores a group once', async () => {
+    const { deps } = await setup();
+    const [id] = await seedSubscribers(deps.db, [{ email: 'quote@example.com' }], MORNING - DAY);
+    const reasons = ["matches 'rock n' roll'", 'naïve café — 日本語 😀', 'back\\slash "double" \u0000 nul'];
+    const planned = [
+      {
+        subscriberId: id!,
+        editionKey: '2026-11-24',
+        picks: [{ itemId: 1, score: 0.5, reasons }],
+        email: true,
+      },
+    ];
+    const first = await storePlans(deps.db, { editions: planned, skips: [], now: MORNING });
+    expect([...first.created]).toEqual([id]);
+    expect(first.outboxRows).toBe(1);
+    const again = await storePlans(deps.db, { editions: planned, skips: [], now: MORNING });
+    expect(again.created.size).toBe(0);
+    expect(again.outboxRows).toBe(0);
+    const stored = await getEditionByKey(deps.db, id!, '2026-11-24');
+    expect(stored!.picks).toEqual([{ itemId: 1, score: 0.5, reasons }]);
   });
 });
