@@ -19,7 +19,7 @@ import { type ActiveInterest, explain, SurfaceForms } from './explain.ts';
 import { buildGraph } from './graph.ts';
 import { type InterestVector, scoreInterest } from './interest.ts';
 import { Accumulator } from './lexical.ts';
-import { hasDoc, MuteIndex } from './mutes.ts';
+import { type DocSet, hasDoc, MuteIndex } from './mutes.ts';
 import { normalizeSource, sourceKeys } from './sources.ts';
 import type { Pick, RankerContext, RankItem, RankOptions } from './types.ts';
 
@@ -148,6 +148,26 @@ export function createRanker(items: readonly RankItem[], context: RankerContext 
     return out;
   };
 
+  // The best k unfiltered-so-far items of the current call (defined once: a closure per call
+  // costs an allocation for each of 100k subscribers).
+  const candidates = (k: number, fresh: Float32Array, muted: readonly DocSet[], minScore: number): TopK => {
+    const top = heap.reset(Math.min(corpus.n, k));
+    const scores = acc.scores;
+    for (const d of acc.touched) {
+      const f = fresh[d]!;
+      if (f === 0) continue; // older than the freshness window
+      let s = scores[d]! * f;
+      if (followMark[d] === stamp) s = s * FOLLOW_BOOST + FOLLOW_BASE;
+      if (s <= 0 || s < minScore || !top.admits(s) || banned[d] === stamp) continue;
+      // Mutes are checked only for items that would enter the top list, instead of marking
+      // every muted item per call (a common muted word is in thousands).
+      let hidden = false;
+      for (let m = 0; m < muted.length && !hidden; m++) hidden = hasDoc(muted[m]!, d);
+      if (!hidden) top.push(d, s);
+    }
+    return top;
+  };
+
   return {
     keyWords(id, n = 3) {
       const d = itemIndex.get(id);
@@ -200,27 +220,10 @@ export function createRanker(items: readonly RankItem[], context: RankerContext 
         }
       const muted = prefs.mutes.map((m) => mutes.docs(m));
       const fresh = recency(now, prefs.halfLifeHours, prefs.freshnessHours);
-      const scores = acc.scores;
-      const candidates = (k: number): TopK => {
-        const top = heap.reset(Math.min(corpus.n, k));
-        for (const d of acc.touched) {
-          const f = fresh[d]!;
-          if (f === 0) continue; // older than the freshness window
-          let s = scores[d]! * f;
-          if (followMark[d] === stamp) s = s * FOLLOW_BOOST + FOLLOW_BASE;
-          if (s <= 0 || s < minScore || !top.admits(s) || banned[d] === stamp) continue;
-          // Mutes are checked only for items that would enter the top list, instead of marking
-          // every muted item per call (a common muted word is in thousands).
-          let hidden = false;
-          for (let m = 0; m < muted.length && !hidden; m++) hidden = hasDoc(muted[m]!, d);
-          if (!hidden) top.push(d, s);
-        }
-        return top;
-      };
       // A few candidates beyond `limit` absorb what selection drops (copies, over the cap);
       // if that was not enough and more exist, look again, wider.
       let k = limit * 2 + 10;
-      let top = candidates(k).sortedInPlace();
+      let top = candidates(k, fresh, muted, minScore).sortedInPlace();
       let n = selector.select(
         top.docs,
         top.scores,
@@ -232,7 +235,7 @@ export function createRanker(items: readonly RankItem[], context: RankerContext 
       );
       while (n < limit && top.size === top.k && k < corpus.n) {
         k *= 4;
-        top = candidates(k).sortedInPlace();
+        top = candidates(k, fresh, muted, minScore).sortedInPlace();
         n = selector.select(top.docs, top.scores, top.size, limit, prefs.perSourceCap, pickDocs, pickScores);
       }
       // Reasons are built only here, for the final picks.
