@@ -75,7 +75,7 @@ function toOutgoing(
   view: EditionView,
   rendered: RenderedEmail,
 ): OutgoingEmail {
-  const host = new URL(config.baseUrl).hostname;
+  const host = hostOf(config.baseUrl);
   const unsubscribe = [`<${view.links.unsubscribe}>`];
   if (config.SIFT_UNSUBSCRIBE_MAILTO)
     unsubscribe.push(`<mailto:${config.SIFT_UNSUBSCRIBE_MAILTO}?subject=unsubscribe>`);
@@ -93,6 +93,17 @@ function toOutgoing(
     messageId: `<sift-${row.id}-${row.subscriberId}@${host}>`,
     idempotencyKey: `sift-outbox-${row.id}`,
   };
+}
+
+let lastBase = '';
+let lastHost = '';
+/** The host of the base URL (parsed once, not per email). */
+function hostOf(baseUrl: string): string {
+  if (baseUrl !== lastBase) {
+    lastHost = new URL(baseUrl).hostname;
+    lastBase = baseUrl;
+  }
+  return lastHost;
 }
 
 /** Why a row must not be sent to this subscriber (null: send it). */
