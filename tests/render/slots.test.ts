@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   bytesToString,
   compileSlots,
@@ -92,6 +92,32 @@ describe('slots: compile and fill', () => {
     );
     expect(fillTemplate(t, { x: '1', y: '2', z: true })).toBe('<a>1<b>[2]</b><c>z</c>');
     expect(fillTemplate(t, { x: '1', y: '', z: false })).toBe('<a>1<b></b><c></c>');
+  });
+
+  it('fills the same bytes where there is no Buffer (Workers without nodejs_compat)', async () => {
+    const saved = globalThis.Buffer;
+    vi.resetModules();
+    let plain: typeof import('../../src/render/slots.ts');
+    try {
+      // The fill picks its encoder when loaded: load a copy with Buffer gone.
+      Reflect.deleteProperty(globalThis, 'Buffer');
+      plain = await import('../../src/render/slots.ts');
+    } finally {
+      globalThis.Buffer = saved;
+    }
+    const src = '<p title="{{v}}">{{v}}</p><!--sift:each xs--><i>{{b}}</i><!--sift:end xs-->';
+    const a = plain.prepareTemplate('t', plain.compileSlots(src));
+    const b = tpl(src);
+    expect(a.ops).not.toBe(b.ops);
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), (s) => {
+        const data = { v: s, xs: [{ b: s }, { b: htmlBytes(s) }] };
+        const ours = plain.fillBytes(a, data);
+        expect(ours).not.toBeInstanceOf(saved);
+        expect(Buffer.from(ours).equals(Buffer.from(fillBytes(b, data)))).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('takes pre-escaped bytes as they are', () => {
