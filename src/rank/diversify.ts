@@ -65,36 +65,38 @@ export class TopK {
    * (reset() before pushing again).
    */
   private sortInPlace(): void {
-    const docs = this.docs;
-    const scores = this.scores;
-    // "a ranks below b": lower score, or the same score and a higher doc index.
-    const below = (a: number, b: number) =>
-      scores[a]! < scores[b]! || (scores[a] === scores[b] && docs[a]! > docs[b]!);
-    const swap = (a: number, b: number) => {
-      const d = docs[a]!;
-      docs[a] = docs[b]!;
-      docs[b] = d;
-      const s = scores[a]!;
-      scores[a] = scores[b]!;
-      scores[b] = s;
-    };
-    const sift = (i: number, n: number) => {
-      for (;;) {
-        const l = 2 * i + 1;
-        if (l >= n) return;
-        const r = l + 1;
-        const c = r < n && below(r, l) ? r : l;
-        if (!below(c, i)) return;
-        swap(i, c);
-        i = c;
-      }
-    };
     // Re-heapify with the tie-aware order, then move the lowest to the end repeatedly.
     const n = this.size;
-    for (let i = (n >> 1) - 1; i >= 0; i--) sift(i, n);
+    for (let i = (n >> 1) - 1; i >= 0; i--) this.sift(i, n);
     for (let end = n - 1; end > 0; end--) {
-      swap(0, end);
-      sift(0, end);
+      this.swap(0, end);
+      this.sift(0, end);
+    }
+  }
+  /** "a ranks below b": lower score, or the same score and a higher doc index. */
+  private below(a: number, b: number): boolean {
+    const s = this.scores;
+    return s[a]! < s[b]! || (s[a] === s[b] && this.docs[a]! > this.docs[b]!);
+  }
+  private swap(a: number, b: number): void {
+    const docs = this.docs;
+    const scores = this.scores;
+    const d = docs[a]!;
+    docs[a] = docs[b]!;
+    docs[b] = d;
+    const s = scores[a]!;
+    scores[a] = scores[b]!;
+    scores[b] = s;
+  }
+  private sift(i: number, n: number): void {
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= n) return;
+      const r = l + 1;
+      const c = r < n && this.below(r, l) ? r : l;
+      if (!this.below(c, i)) return;
+      this.swap(i, c);
+      i = c;
     }
   }
   /** Sorts the kept candidates best first in `docs`/`scores` [0, size) and returns this. Spends the heap. */
