@@ -3,7 +3,7 @@
  * to an interest's vector, for when its words and their expansions run out ("fill by
  * meaning"). Small batches are scanned exactly; large ones through a coarse inverted-file
  * index (IVF: items grouped under evenly spaced seed items, only the closest groups scanned),
- * so a distinct interest costs ~1,000 dot products instead of one per item.
+ * so a distinct interest costs ~2,000 dot products instead of one per item.
  */
 import type { Corpus } from './corpus.ts';
 import { TopK } from './diversify.ts';
@@ -52,7 +52,7 @@ export function buildDenseIndex(corpus: Corpus): DenseIndex | null {
   return { dims, centroids, lists: members.map((m) => Int32Array.from(m)) };
 }
 
-/** The `k` items nearest to unit vector q (cosine), best first, skipping docs in `skip`. */
+/** The `k` items nearest to unit vector q (cosine), best first (approximate for grouped batches). */
 export function nearestDocs(
   corpus: Corpus,
   index: DenseIndex,
