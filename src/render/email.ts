@@ -211,7 +211,7 @@ function textBytes(text: string): Uint8Array {
   return bytes;
 }
 
-let digestTemplate: PreparedTemplate | undefined;
+let digestPrepared: PreparedTemplate | undefined;
 
 function pluralise(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
@@ -312,13 +312,13 @@ export function digestFillData(view: EditionView, picks: PickView[], subject = s
 }
 
 /** The digest template, prepared once; its memo blocks may only read item-level values. */
-function digest(): PreparedTemplate {
-  if (digestTemplate) return digestTemplate;
+export function digestTemplate(): PreparedTemplate {
+  if (digestPrepared) return digestPrepared;
   const tpl = prepareTemplate('digest', templates.digest);
   for (const name of memoInputs(tpl))
     if (!ITEM_VALUES.has(name))
       throw new Error(`render: the digest's memo blocks may read item values only, not '${name}'`);
-  digestTemplate = tpl;
+  digestPrepared = tpl;
   return tpl;
 }
 
@@ -332,7 +332,7 @@ export function fillDigestHtml(
   maxBytes = MAX_HTML_BYTES,
   subject = subjectLine(view),
 ): { bytes: Uint8Array; picksShown: number } {
-  const tpl = digest();
+  const tpl = digestTemplate();
   const fill = (shown: number) =>
     fillBytes(
       tpl,
