@@ -99,6 +99,10 @@ export function interestReason(corpus: Corpus, surfaces: SurfaceForms, a: Active
   return text;
 }
 
+// Reused by every explain() call (it is synchronous and does not keep them).
+const scratchBest: ActiveInterest[] = [];
+const scratchScore: number[] = [];
+
 /** All reasons for a pick, strongest first. */
 export function explain(
   corpus: Corpus,
@@ -109,8 +113,10 @@ export function explain(
   otherSources: number,
 ): string[] {
   // The three strongest contributions, by insertion (cheaper than sorting tuples per pick).
-  const best: ActiveInterest[] = [];
-  const bestScore: number[] = [];
+  const best = scratchBest;
+  const bestScore = scratchScore;
+  best.length = 0;
+  bestScore.length = 0;
   for (const a of active) {
     if (a.weight <= 0) continue;
     const s = scoreIn(a.vector, d) * a.weight;

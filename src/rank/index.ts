@@ -76,9 +76,10 @@ export function createRanker(items: readonly RankItem[], context: RankerContext 
     n: new Map<string, InterestVector>(),
     t: new Map<string, InterestVector>(),
   };
-  const vectorFor = (kind: 'i' | 'n' | 't', key: string, phrases: string[]): InterestVector => {
+  const vectorFor = (kind: 'i' | 'n' | 't', key: string, typed: string | string[]): InterestVector => {
     const lexicalOnly = kind === 'n';
-    if (context.naive) return scoreInterest(corpus, phrases, opts, lexicalOnly, depth, acc, graph, dense);
+    if (context.naive)
+      return scoreInterest(corpus, listOf(typed), opts, lexicalOnly, depth, acc, graph, dense);
     const cache = caches[kind];
     let v = cache.get(key);
     if (!v) {
@@ -87,7 +88,7 @@ export function createRanker(items: readonly RankItem[], context: RankerContext 
       if (!v)
         cache.set(
           canonical,
-          (v = scoreInterest(corpus, phrases, opts, lexicalOnly, depth, acc, graph, dense)),
+          (v = scoreInterest(corpus, listOf(typed), opts, lexicalOnly, depth, acc, graph, dense)),
         );
       cache.set(key, v);
     }
@@ -168,6 +169,23 @@ export function createRanker(items: readonly RankItem[], context: RankerContext 
     return top;
   };
 
+  // The interests of the current call, pooled: the same few objects serve every call
+  // (nothing keeps them after it returns).
+  const pool: ActiveInterest[] = [];
+  const active: ActiveInterest[] = [];
+  let activeCount = 0;
+  const use = (label: string, kind: ActiveInterest['kind'], weight: number, vector: InterestVector) => {
+    let a = pool[activeCount];
+    if (!a) pool.push((a = { label, kind, weight, vector }));
+    else {
+      a.label = label;
+      a.kind = kind;
+      a.weight = weight;
+      a.vector = vector;
+    }
+    activeCount++;
+  };
+
   return {
     keyWords(id, n = 3) {
       const d = itemIndex.get(id);
@@ -181,22 +199,18 @@ export function createRanker(items: readonly RankItem[], context: RankerContext 
       const now = options.now ?? Date.now();
       const limit = options.limit ?? prefs.maxItems;
       const minScore = options.minScore ?? DEFAULT_MIN_SCORE;
-      const active: ActiveInterest[] = [];
+      activeCount = 0;
       for (const i of prefs.interests) {
         if (i.weight === 0) continue;
-        active.push({
-          label: i.term,
-          kind: 'interest',
-          weight: i.weight,
-          vector: vectorFor(i.weight < 0 ? 'n' : 'i', i.term, [i.term]),
-        });
+        use(i.term, 'interest', i.weight, vectorFor(i.weight < 0 ? 'n' : 'i', i.term, i.term));
       }
       for (const name of prefs.topics) {
         const topic = topics.get(name.trim().toLowerCase());
         if (!topic || topic.terms.length === 0) continue;
-        const vector = vectorFor('t', topic.name, topic.terms);
-        active.push({ label: topic.name, kind: 'topic', weight: 1, vector });
+        use(topic.name, 'topic', 1, vectorFor('t', topic.name, topic.terms));
       }
+      active.length = 0;
+      for (let j = 0; j < activeCount; j++) active.push(pool[j]!);
       acc.reset();
       // Each vector is best first, so only its head can reach an edition of `limit` items;
       // the tail is read only when one interest must fill a long list on its own.
@@ -252,6 +266,8 @@ export function createRanker(items: readonly RankItem[], context: RankerContext 
     },
   };
 }
+
+const listOf = (typed: string | string[]): string[] => (typeof typed === 'string' ? [typed] : typed);
 
 /** The newest publishedAt in a batch (epoch ms), or undefined: offline evaluation's "now". */
 export function newestPublishedAt(items: readonly RankItem[]): number | undefined {
