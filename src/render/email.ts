@@ -165,6 +165,9 @@ interface ItemEntry {
   key: MemoKey;
 }
 const items = new Map<number, ItemEntry>();
+// Each entry ends up holding its card's bytes (~3.5 KB): 10,000 items stay under ~40 MB, more
+// than an edition run shares; past that the cache starts over (slower, never wrong).
+const ITEM_LIMIT = 10_000;
 
 /** The values the template's memo blocks may read: all item-level, the same for every subscriber. */
 const ITEM_VALUES = new Set(['itemId', 'source', 'url', 'title', 'summary']);
@@ -181,7 +184,7 @@ function itemEntry(p: PickView & { url: string }): ItemEntry {
   )
     return e;
   const fresh = newEntry(p, p.url);
-  if (items.size >= CACHE_LIMIT) items.clear();
+  if (items.size >= ITEM_LIMIT) items.clear();
   items.set(p.itemId, fresh);
   return fresh;
 }
