@@ -319,6 +319,7 @@ async function main() {
     // Planning and sending are separate jobs in the product (their own cron ticks), so the
     // planner's garbage is not the sender's: collect it between the two, as time between ticks would.
     globalThis.gc?.();
+    log(`live heap after planning (after a full GC): ${mb(process.memoryUsage().heapUsed)} MB`);
     enterPhase('render_send');
     const sendStats = await sendOutbox(deps);
     enterPhase('after');

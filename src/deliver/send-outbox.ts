@@ -411,7 +411,7 @@ function createMarkWriter(deps: Pick<Deps, 'db' | 'clock' | 'log'>, lease: numbe
       if (pending.length >= MAX_UNMARKED) await flush();
       else if (!scheduled) {
         scheduled = true;
-        setImmediate(flush);
+        soon(flush);
       }
     },
     async close(): Promise<void> {
@@ -420,6 +420,12 @@ function createMarkWriter(deps: Pick<Deps, 'db' | 'clock' | 'log'>, lease: numbe
     },
   };
 }
+
+/** Runs `f` once the event loop is free: setImmediate on Node, a zero timeout elsewhere (Workers). */
+const soon = (f: () => unknown): void => {
+  if (typeof globalThis.setImmediate === 'function') globalThis.setImmediate(f);
+  else setTimeout(f, 0);
+};
 
 /** Hands never-attempted rows of a batch back to pending (shutdown). */
 async function releaseRows(deps: Pick<Deps, 'db' | 'clock' | 'log'>, rows: OutboxRow[]): Promise<void> {
