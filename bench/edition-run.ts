@@ -282,7 +282,10 @@ async function main() {
 
     // Naive, on a sample (its rows are removed before ours runs).
     enterPhase('naive');
-    let naiveRanker: ReturnType<typeof createRanker> | null = createRanker((await listRecentItems(db, NOW - 72 * HOUR)).map(toRankItem), {});
+    let naiveRanker: ReturnType<typeof createRanker> | null = createRanker(
+      (await listRecentItems(db, NOW - 72 * HOUR)).map(toRankItem),
+      {},
+    );
     const sample = Array.from({ length: NAIVE_SAMPLE }, () => 1 + Math.floor(rand() * N_SUBS));
     for (const id of sample.slice(0, 3)) await naiveOne(deps, id, naiveRanker!); // warm MJML
     await db.run(sql`DELETE FROM outbox WHERE edition_key LIKE '%#naive'`);
