@@ -24,12 +24,10 @@ describe('operator adds a subscriber', () => {
   });
 
   it('refuses an address that unsubscribed and was erased (only its hash is kept)', async () => {
-    await deps.db
-      .insert(suppressions)
-      .values({
-        email: await hashedSuppressionKey('gone@example.org'),
-        reason: 'erased after unsubscribing',
-      });
+    await deps.db.insert(suppressions).values({
+      email: await hashedSuppressionKey('gone@example.org'),
+      reason: 'erased after unsubscribing',
+    });
     await expect(addSubscriber(deps, { email: 'gone@example.org' })).rejects.toThrow(/asked to be erased/);
   });
 });
