@@ -33,7 +33,7 @@ import type { Deps } from '../src/deps.ts';
 import { buildEditions, type PlanTimings, toRankItem } from '../src/editions/build-editions.ts';
 import { loadEditionViews } from '../src/editions/load-view.ts';
 import { editionKey, isDue, localTime } from '../src/editions/schedule.ts';
-import { paths } from '../src/entry/node-deps.ts';
+import { loadEmbeddings, paths } from '../src/entry/node-deps.ts';
 import { silentLog } from '../src/log.ts';
 import { type Preferences, parsePreferences } from '../src/preferences/schema.ts';
 import { createRanker, decodeEmbeddings } from '../src/rank/index.ts';
@@ -272,6 +272,8 @@ async function main() {
     clock: () => NOW,
     fetch: globalThis.fetch,
     bundled: async () => '',
+    // The product's ranking context: Node loads the shipped embedding table into Deps.
+    embeddings: loadEmbeddings(),
   };
   try {
     let t = performance.now();
@@ -284,7 +286,7 @@ async function main() {
     enterPhase('naive');
     let naiveRanker: ReturnType<typeof createRanker> | null = createRanker(
       (await listRecentItems(db, NOW - 72 * HOUR)).map(toRankItem),
-      {},
+      { embeddings: deps.embeddings },
     );
     const sample = Array.from({ length: NAIVE_SAMPLE }, () => 1 + Math.floor(rand() * N_SUBS));
     for (const id of sample.slice(0, 3)) await naiveOne(deps, id, naiveRanker!); // warm MJML

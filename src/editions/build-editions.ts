@@ -149,7 +149,7 @@ export async function buildEditions(deps: Deps, options: PlanOptions = {}): Prom
   const windowMs = Math.max((await maxFreshnessHours(deps.db)) * HOUR, DAY);
   const [items, topics] = await Promise.all([listRecentItems(deps.db, now - windowMs), listTopics(deps.db)]);
   // Built once per run: its shared indexes make each subscriber's rank() cheap.
-  const ranker = createRanker(items.map(toRankItem), { topics });
+  const ranker = createRanker(items.map(toRankItem), { topics, embeddings: deps.embeddings });
   lap('rank');
 
   const groupSize = options.groupSize ?? 500;

@@ -32,7 +32,7 @@ export interface DryRunResult {
  * window, exclusions of what was already sent, topics and ranker) and returns them. Reads only.
  */
 export async function rankInMemory(
-  deps: Pick<Deps, 'db' | 'clock'>,
+  deps: Pick<Deps, 'db' | 'clock' | 'embeddings'>,
   candidates: { subscriberId: number; email: string; key: string }[],
   onProgress?: (done: number, total: number) => void,
 ): Promise<PlannedEdition[]> {
@@ -48,7 +48,7 @@ export async function rankInMemory(
       now - windowMs,
     ),
   ]);
-  const ranker = createRanker(items.map(toRankItem), { topics });
+  const ranker = createRanker(items.map(toRankItem), { topics, embeddings: deps.embeddings });
   return candidates.map((c, i) => {
     const picks = ranker.rank(inputs.prefs.get(c.subscriberId)!, {
       now,

@@ -52,7 +52,7 @@ const RECHECK_MS = 2000;
 // Concurrent first views share one build instead of each building a ranker.
 const building = new WeakMap<Db, Promise<Pool>>();
 
-function poolFor(deps: Pick<Deps, 'db' | 'clock'>, topics?: Topic[]): Promise<Pool> {
+function poolFor(deps: Pick<Deps, 'db' | 'clock' | 'embeddings'>, topics?: Topic[]): Promise<Pool> {
   const cached = pools.get(deps.db);
   const sameTopics = !topics || cached?.topicsKey === JSON.stringify(topics);
   if (cached && sameTopics && Date.now() - cached.checkedAt < RECHECK_MS) return Promise.resolve(cached);
@@ -63,7 +63,7 @@ function poolFor(deps: Pick<Deps, 'db' | 'clock'>, topics?: Topic[]): Promise<Po
   return pending;
 }
 
-async function refreshPool(deps: Pick<Deps, 'db' | 'clock'>, given?: Topic[]): Promise<Pool> {
+async function refreshPool(deps: Pick<Deps, 'db' | 'clock' | 'embeddings'>, given?: Topic[]): Promise<Pool> {
   const now = deps.clock();
   // A preview may trail new items by a couple of seconds; checking less often keeps page views cheap.
   const cached = pools.get(deps.db);
@@ -86,7 +86,8 @@ async function refreshPool(deps: Pick<Deps, 'db' | 'clock'>, given?: Topic[]): P
     topicsKey: JSON.stringify(topics),
     builtAt: now,
     checkedAt: Date.now(),
-    ranker: createRanker(rows.map(toRankItem), { topics }),
+    // The same context as the planner's, so the preview shows what the edition will pick.
+    ranker: createRanker(rows.map(toRankItem), { topics, embeddings: deps.embeddings }),
     byId: new Map(rows.map((r) => [String(r.id), r])),
     previews: new Map(),
   };
@@ -118,7 +119,7 @@ async function alreadySent(db: Db, subscriberId: number): Promise<{ ids: Set<str
  * catalogue (`topics`, when the caller has read it) change.
  */
 export async function previewEdition(
-  deps: Pick<Deps, 'db' | 'clock'>,
+  deps: Pick<Deps, 'db' | 'clock' | 'embeddings'>,
   subscriberId: number,
   prefs: Preferences,
   newestEditionId?: number | null,

@@ -21,21 +21,19 @@ describe('editions dry run', () => {
       'Carbon capture plant starts operating',
       'Local bakery wins national award',
     ];
-    await deps.db
-      .insert(items)
-      .values(
-        titles.map((title, i) => ({
-          sourceId: source!.id,
-          key: `k${i}`,
-          title,
-          summary: title,
-          fetchedAt: now - i * 3_600_000,
-        })),
-      );
+    await deps.db.insert(items).values(
+      titles.map((title, i) => ({
+        sourceId: source!.id,
+        key: `k${i}`,
+        title,
+        summary: title,
+        fetchedAt: now - i * 3_600_000,
+      })),
+    );
     for (const [email, interests] of [
       ['hockey@example.org', ['hockey']],
       ['climate@example.org', ['climate policy', 'carbon']],
-      ['nothing@example.org', ['curling']],
+      ['nothing@example.org', ['opera']],
     ] as const)
       await addSubscriber(deps, { email, preferences: { interests: [...interests] } });
 
