@@ -1,6 +1,6 @@
 /**
  * HTTP bench (issue 6): the private Atom feed (200 and 304) and the preferences page, served
- * by Sift's Hono app on @hono/node-server, against plain node:http serving the same bytes,
+ * by Sift exactly as src/entry/node.ts serves it, against plain node:http serving the same bytes,
  * measured with autocannon on 127.0.0.1 in the same run. Both servers live in one child
  * process (measured one at a time) so autocannon never shares their event loop.
  *
@@ -11,7 +11,6 @@ import { fork } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { serve } from '@hono/node-server';
 // @ts-expect-error autocannon ships no types
 import autocannon from 'autocannon';
 import { createApp } from '../src/app.tsx';
@@ -19,6 +18,7 @@ import { parseConfig } from '../src/config.ts';
 import { migrateLibsql, openLibsql } from '../src/db/libsql.ts';
 import type { Deps } from '../src/deps.ts';
 import { paths } from '../src/entry/node-deps.ts';
+import { createNodeListener } from '../src/entry/node-listener.ts';
 import { silentLog } from '../src/log.ts';
 import { parsePreferences } from '../src/preferences/schema.ts';
 import { SESSION_COOKIE, signSession } from '../src/security/session.ts';
@@ -127,9 +127,10 @@ async function serveBoth(): Promise<void> {
     res.end(body);
   });
   await new Promise<void>((r) => node.listen(0, '127.0.0.1', r));
-  const sift = await new Promise<AddressInfo>((resolve) => {
-    serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => resolve(info));
-  });
+  // Sift exactly as src/entry/node.ts serves it.
+  const siftServer = createServer(createNodeListener(app.fetch, deps.db));
+  await new Promise<void>((r) => siftServer.listen(0, '127.0.0.1', r));
+  const sift = siftServer.address() as AddressInfo;
   const cookie = cookieHeader;
   const ports: Ports = {
     node: (node.address() as AddressInfo).port,

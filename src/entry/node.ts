@@ -1,5 +1,5 @@
+import { createServer } from 'node:http';
 import { join } from 'node:path';
-import { serve } from '@hono/node-server';
 import cron from 'node-cron';
 import { createApp } from '../app.tsx';
 import { parseConfig } from '../config.ts';
@@ -7,6 +7,7 @@ import { ConfigError } from '../errors.ts';
 import { createJobRunner, stoppableMailer } from '../jobs/job-runner.ts';
 import { editionsJob, ingestJob, sendJob } from '../jobs/run-cycle.ts';
 import { createNodeDeps } from './node-deps.ts';
+import { createNodeListener } from './node-listener.ts';
 
 // The Node composition root: the only module that reads process.env.
 let config: ReturnType<typeof parseConfig>;
@@ -41,8 +42,9 @@ const tasks =
       ]
     : [];
 
-const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
-  log.info(`Sift is running at ${config.baseUrl} (listening on ${info.address}:${info.port})`);
+const server = createServer(createNodeListener(app.fetch, deps.db));
+server.listen(config.PORT, config.HOST, () => {
+  log.info(`Sift is running at ${config.baseUrl} (listening on ${config.HOST}:${config.PORT})`);
   log.info(`data folder: ${dataDir}`);
   if (config.SIFT_MAILER === 'outbox')
     log.info(`emails are written to ${join(dataDir, 'outbox')} (.eml and .html)`);

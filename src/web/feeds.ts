@@ -49,7 +49,7 @@ function headersFor(format: FeedFormat, etag: string): Record<string, string> {
 }
 
 /** Whether an If-None-Match header lists this ETag (weak comparison, RFC 9110 §13.1.2). */
-function matches(header: string | undefined, etag: string): boolean {
+export function etagMatches(header: string | undefined, etag: string): boolean {
   if (!header) return false;
   if (header.trim() === '*') return true;
   for (const part of header.split(',')) if (part.trim().replace(/^W\//, '') === etag) return true;
@@ -103,7 +103,7 @@ export function feedRoutes(deps: Deps) {
 
   function respond(entry: FeedEntry, format: FeedFormat, ifNoneMatch: string | null): Response | undefined {
     // Plain Responses with prebuilt header records: the cheapest path through @hono/node-server.
-    if (matches(ifNoneMatch ?? undefined, entry.etags[format]))
+    if (etagMatches(ifNoneMatch ?? undefined, entry.etags[format]))
       return new Response(null, { status: 304, headers: entry.headers[format] });
     const body = entry.bodies[format];
     if (!body) return undefined;
