@@ -1,9 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { serve } from '@hono/node-server';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.tsx';
 import { getSource } from '../../src/store/sources.ts';
+import { launchChromium } from '../helpers/browser.ts';
 import { fakeClock, testDeps } from '../helpers/deps.ts';
 import { seed, seedHistory, TOKEN } from './helpers.ts';
 
@@ -32,19 +33,7 @@ describe('dashboard in headless Chromium, JavaScript off', { timeout: 120_000 },
     await seedHistory(deps);
     const app = createApp(deps);
     fetchApp = (req) => app.fetch(req);
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { type ParsedMail, simpleParser } from 'mailparser';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.tsx';
@@ -17,6 +17,7 @@ import { suppressions } from '../../src/db/schema.ts';
 import { createSmtpMailer } from '../../src/deliver/smtp-mailer.ts';
 import { subscriberLinks } from '../../src/security/subscriber-links.ts';
 import { getPreferences, getSubscriberByEmail } from '../../src/store/subscribers.ts';
+import { launchChromium } from '../helpers/browser.ts';
 import { fakeClock, testDeps } from '../helpers/deps.ts';
 import { seedItems } from '../web/helpers.ts';
 
@@ -72,19 +73,7 @@ beforeAll(async () => {
   await seedItems(deps, clock());
   app = createApp(deps);
 
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
   const context = await browser.newContext({ timezoneId: 'Europe/Paris', acceptDownloads: true });
   page = await context.newPage();
   page.on('console', (m) => {
