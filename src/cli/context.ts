@@ -65,3 +65,33 @@ export function reportError(name: string, usage: string, io: Io, e: unknown): nu
 export function printJson(io: Io, value: unknown): void {
   io.out(`${JSON.stringify(value)}\n`);
 }
+
+/** A subcommand body: runs with built deps and returns the exit code. */
+export type Subcommand = (deps: Deps, argv: string[], io: Io) => Promise<number>;
+
+/**
+ * Entry of a command group (`sift NAME SUBCOMMAND …`): `--help` anywhere prints the usage
+ * (exit 0; no subcommand at all is a usage error, exit 2), an unknown subcommand is a usage
+ * error, and a known one runs with deps built as `npm start` builds them.
+ */
+export async function runSubcommand(
+  name: string,
+  usage: string,
+  commands: Record<string, Subcommand>,
+  argv: string[],
+  io: Io,
+): Promise<number> {
+  const [command, ...rest] = argv;
+  if (
+    !command ||
+    ['--help', '-h', 'help'].includes(command) ||
+    rest.includes('--help') ||
+    rest.includes('-h')
+  ) {
+    (command ? io.out : io.err)(usage);
+    return command ? 0 : 2;
+  }
+  const run = commands[command];
+  if (!run) return reportError(name, usage, io, new UsageError(`unknown command '${command}'`));
+  return runWithDeps(`${name} ${command}`, usage, io, (deps) => run(deps, rest, io));
+}

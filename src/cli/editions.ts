@@ -5,7 +5,7 @@ import { planEditionsDryRun } from '../operator/dry-run.ts';
 import { listEditions, resendEdition } from '../operator/editions.ts';
 import { findSubscriber } from '../operator/subscribers.ts';
 import { parseArgs, positiveInt, UsageError } from './args.ts';
-import { type Io, printJson, reportError, runWithDeps, stdio } from './context.ts';
+import { type Io, printJson, runSubcommand, stdio } from './context.ts';
 import { progressBar } from './progress.ts';
 
 const USAGE = `Usage: sift editions <command> [options]
@@ -117,20 +117,6 @@ const COMMANDS: Record<string, (deps: Deps, argv: string[], io: Io) => Promise<n
 };
 
 /** Entry of `sift editions`; returns the exit code. */
-export async function runEditions(argv: string[], io: Io = stdio): Promise<number> {
-  const [command, ...rest] = argv;
-  if (
-    !command ||
-    command === '--help' ||
-    command === '-h' ||
-    command === 'help' ||
-    rest.includes('--help') ||
-    rest.includes('-h')
-  ) {
-    (command ? io.out : io.err)(USAGE);
-    return command ? 0 : 2;
-  }
-  const run = COMMANDS[command];
-  if (!run) return reportError('sift editions', USAGE, io, new UsageError(`unknown command '${command}'`));
-  return runWithDeps(`sift editions ${command}`, USAGE, io, (deps) => run(deps, rest, io));
+export function runEditions(argv: string[], io: Io = stdio): Promise<number> {
+  return runSubcommand('sift editions', USAGE, COMMANDS, argv, io);
 }

@@ -13,7 +13,7 @@ import {
   unsuppressAddress,
 } from '../operator/subscribers.ts';
 import { parseArgs, UsageError } from './args.ts';
-import { type Io, printJson, reportError, runWithDeps, stdio } from './context.ts';
+import { type Io, printJson, runSubcommand, stdio } from './context.ts';
 
 const USAGE = `Usage: sift subscribers <command> [options]
 
@@ -186,20 +186,6 @@ const COMMANDS: Record<string, Command> = {
 };
 
 /** Entry of `sift subscribers`; returns the exit code. */
-export async function runSubscribers(argv: string[], io: Io = stdio): Promise<number> {
-  const [command, ...rest] = argv;
-  if (
-    !command ||
-    command === '--help' ||
-    command === '-h' ||
-    command === 'help' ||
-    rest.includes('--help') ||
-    rest.includes('-h')
-  ) {
-    (command ? io.out : io.err)(USAGE);
-    return command ? 0 : 2;
-  }
-  const run = COMMANDS[command];
-  if (!run) return reportError('sift subscribers', USAGE, io, new UsageError(`unknown command '${command}'`));
-  return runWithDeps(`sift subscribers ${command}`, USAGE, io, (deps) => run(deps, rest, io));
+export function runSubscribers(argv: string[], io: Io = stdio): Promise<number> {
+  return runSubcommand('sift subscribers', USAGE, COMMANDS, argv, io);
 }

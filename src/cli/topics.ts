@@ -2,7 +2,7 @@
 import type { Deps } from '../deps.ts';
 import { changeTopic, createTopic, findTopic, listTopicCatalogue, removeTopic } from '../operator/topics.ts';
 import { parseArgs, UsageError } from './args.ts';
-import { type Io, printJson, reportError, runWithDeps, stdio } from './context.ts';
+import { type Io, printJson, runSubcommand, stdio } from './context.ts';
 
 const USAGE = `Usage: sift topics <command> [options]
 
@@ -67,20 +67,6 @@ const COMMANDS: Record<string, (deps: Deps, argv: string[], io: Io) => Promise<n
 };
 
 /** Entry of `sift topics`; returns the exit code. */
-export async function runTopics(argv: string[], io: Io = stdio): Promise<number> {
-  const [command, ...rest] = argv;
-  if (
-    !command ||
-    command === '--help' ||
-    command === '-h' ||
-    command === 'help' ||
-    rest.includes('--help') ||
-    rest.includes('-h')
-  ) {
-    (command ? io.out : io.err)(USAGE);
-    return command ? 0 : 2;
-  }
-  const run = COMMANDS[command];
-  if (!run) return reportError('sift topics', USAGE, io, new UsageError(`unknown command '${command}'`));
-  return runWithDeps(`sift topics ${command}`, USAGE, io, (deps) => run(deps, rest, io));
+export function runTopics(argv: string[], io: Io = stdio): Promise<number> {
+  return runSubcommand('sift topics', USAGE, COMMANDS, argv, io);
 }
