@@ -65,3 +65,17 @@ export class MailError extends Error {
     this.status = details.status;
   }
 }
+
+/** The message fields every MIME-building transport passes to nodemailer. */
+export function mimeFields(email: OutgoingEmail) {
+  return {
+    from: email.from,
+    to: email.to,
+    subject: email.subject,
+    text: email.text,
+    html: email.html,
+    messageId: email.messageId,
+    date: new Date(),
+    headers: email.headers,
+  };
+}

@@ -1,22 +1,11 @@
 import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
-import type { BrowsableMailer, OutboxEntry, OutgoingEmail } from './mailer.ts';
+import { type BrowsableMailer, mimeFields, type OutboxEntry, type OutgoingEmail } from './mailer.ts';
 
 /** Builds the raw RFC 5322 message (multipart/alternative: text, then HTML). */
 export function composeMime(email: OutgoingEmail): Promise<Buffer> {
-  return new MailComposer({
-    from: email.from,
-    to: email.to,
-    subject: email.subject,
-    text: email.text,
-    html: email.html,
-    messageId: email.messageId,
-    date: new Date(),
-    headers: email.headers,
-  })
-    .compile()
-    .build();
+  return new MailComposer(mimeFields(email)).compile().build();
 }
 
 // Names we wrote: stamp, address and key from [A-Za-z0-9@._-] only, so no path can sneak in.

@@ -1,5 +1,5 @@
 import nodemailer from 'nodemailer';
-import { MailError, type Mailer } from './mailer.ts';
+import { MailError, type Mailer, mimeFields } from './mailer.ts';
 import { isNoSuchUser } from './retry-policy.ts';
 
 /** Settings for the SMTP transport beyond its URL. */
@@ -60,16 +60,7 @@ export function createSmtpMailer(url: string, options: SmtpOptions = {}): Mailer
     name: 'smtp',
     async send(email) {
       try {
-        const info = await transport.sendMail({
-          from: email.from,
-          to: email.to,
-          subject: email.subject,
-          text: email.text,
-          html: email.html,
-          messageId: email.messageId,
-          date: new Date(),
-          headers: email.headers,
-        });
+        const info = await transport.sendMail(mimeFields(email));
         return { providerId: info.messageId };
       } catch (e) {
         throw smtpError(e);

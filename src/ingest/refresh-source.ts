@@ -68,17 +68,7 @@ export async function refreshSource(
       moved = await movedUrl(deps, source, res.movedTo);
       if (res.status === 'not-modified') {
         // 304: nothing changed, nothing to parse (issue 3).
-        const nextCheckAt = nextCheckAfterSuccess(now, intervalMs, res.maxAgeMs);
-        await updateSource(deps.db, source.id, {
-          ...moved,
-          lastCheckAt: now,
-          lastSuccessAt: now,
-          lastError: null,
-          errorCount: 0,
-          nextCheckAt,
-          leaseUntil: null,
-        });
-        return { ok: true, sourceId: source.id, items: 0, newItems: 0, notModified: true, nextCheckAt };
+        return notModified(deps, source.id, now, nextCheckAfterSuccess(now, intervalMs, res.maxAgeMs), moved);
       }
       ({ bytes, contentType, etag, lastModified, maxAgeMs } = res);
       url = res.finalUrl;
@@ -86,19 +76,11 @@ export async function refreshSource(
     // Many servers send no ETag/Last-Modified: an identical body is "not modified" all the same.
     const bodyHash = await sha256(bytes);
     if (bodyHash === source.bodyHash && source.lastSuccessAt !== null && source.kind !== 'bundled') {
-      const nextCheckAt = nextCheckAfterSuccess(now, intervalMs, maxAgeMs);
-      await updateSource(deps.db, source.id, {
+      return notModified(deps, source.id, now, nextCheckAfterSuccess(now, intervalMs, maxAgeMs), {
         ...moved,
         etag,
         lastModified,
-        lastCheckAt: now,
-        lastSuccessAt: now,
-        lastError: null,
-        errorCount: 0,
-        nextCheckAt,
-        leaseUntil: null,
       });
-      return { ok: true, sourceId: source.id, items: 0, newItems: 0, notModified: true, nextCheckAt };
     }
     const feed = await parseFeedBytes(bytes, { url, contentType, now });
     const newItems = await storeItems(deps, source.id, feed, now, context.clusters);
@@ -224,4 +206,24 @@ export async function storeItems(
   }
   await upsertItems(deps.db, rows);
   return rows.filter((r) => !existing.has(r.key)).length;
+}
+
+/** Records a successful check that found nothing new (304, or the same body as last time). */
+async function notModified(
+  deps: Deps,
+  sourceId: number,
+  now: number,
+  nextCheckAt: number,
+  patch: Partial<Source>,
+): Promise<RefreshOutcome> {
+  await updateSource(deps.db, sourceId, {
+    ...patch,
+    lastCheckAt: now,
+    lastSuccessAt: now,
+    lastError: null,
+    errorCount: 0,
+    nextCheckAt,
+    leaseUntil: null,
+  });
+  return { ok: true, sourceId, items: 0, newItems: 0, notModified: true, nextCheckAt };
 }
