@@ -1,4 +1,4 @@
-import { and, between, desc, eq, gte, inArray, isNull, lte, or, type SQL, sql } from 'drizzle-orm';
+import { and, between, desc, eq, gte, inArray, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import {
   type Edition,
@@ -12,6 +12,7 @@ import {
   suppressions,
 } from '../db/schema.ts';
 import { type Preferences, parsePreferences } from '../preferences/schema.ts';
+import { plannableAt } from './subscribers.ts';
 
 /**
  * Most bound parameters in one statement. D1 allows 100 (SQLite itself 32,766): every planner
@@ -139,54 +140,12 @@ export function listPlannableSchedules(db: Db, now: number) {
     })
     .from(subscribers)
     .leftJoin(suppressions, eq(suppressions.email, subscribers.email))
-    .where(
-      and(
-        eq(subscribers.status, 'active'),
-        or(isNull(subscribers.pausedUntil), lte(subscribers.pausedUntil, now)),
-        isNull(suppressions.email),
-      ),
-    )
+    .where(plannableAt(now))
     .all();
 }
 
 /** One row of listPlannableSchedules. */
 export type PlannableSubscriber = Awaited<ReturnType<typeof listPlannableSchedules>>[number];
-
-/**
- * Which of these subscribers already have an edition for their key (`${id}|${key}`). Kept for
- * the dry run; the planner uses plannedKeys, which also counts recorded skips.
- */
-export async function existingEditionKeys(db: Db, keys: string[]): Promise<Set<string>> {
-  const out = new Set<string>();
-  for (const c of chunks([...new Set(keys)], MAX_PARAMS)) {
-    const rows = await db
-      .select({ s: editions.subscriberId, k: editions.editionKey })
-      .from(editions)
-      .where(inArray(editions.editionKey, c))
-      .all();
-    for (const r of rows) out.add(`${r.s}|${r.k}`);
-  }
-  return out;
-}
-
-/**
- * Item ids already sent to each subscriber since `since` (never picked again). Reads every
- * edition in the window: the planner uses loadPlanInputs, per group of subscribers, instead.
- */
-export async function sentItemIds(db: Db, since: number): Promise<Map<number, Set<string>>> {
-  const rows = await db
-    .select({ s: editions.subscriberId, picks: editions.picks })
-    .from(editions)
-    .where(gte(editions.createdAt, since))
-    .all();
-  const out = new Map<number, Set<string>>();
-  for (const r of rows) {
-    let set = out.get(r.s);
-    if (!set) out.set(r.s, (set = new Set()));
-    for (const p of r.picks) set.add(String(p.itemId));
-  }
-  return out;
-}
 
 function safeInt(n: number): number {
   if (!Number.isSafeInteger(n)) throw new Error(`editions: expected an integer, got ${n}`);

@@ -51,14 +51,20 @@ export function listPlannable(db: Db, now: number) {
     .from(subscribers)
     .innerJoin(preferences, eq(preferences.subscriberId, subscribers.id))
     .leftJoin(suppressions, eq(suppressions.email, subscribers.email))
-    .where(
-      and(
-        eq(subscribers.status, 'active'),
-        or(isNull(subscribers.pausedUntil), lte(subscribers.pausedUntil, now)),
-        isNull(suppressions.email),
-      ),
-    )
+    .where(plannableAt(now))
     .all();
+}
+
+/**
+ * Who may be planned at `now`: active, not paused past `now`, not suppressed. For queries that
+ * left-join `suppressions` on the subscriber's email.
+ */
+export function plannableAt(now: number) {
+  return and(
+    eq(subscribers.status, 'active'),
+    or(isNull(subscribers.pausedUntil), lte(subscribers.pausedUntil, now)),
+    isNull(suppressions.email),
+  );
 }
 
 /** Marks a subscriber unsubscribed (idempotent: the first time is kept). */
