@@ -70,7 +70,7 @@ function toEditionView(
           itemId: item.id,
           title: item.title,
           url: item.url,
-          source: item.sourceTitle ?? new URL(item.sourceUrl, 'http://x').hostname,
+          source: sourceName(item),
           summary: item.summary,
           reasons: p.reasons,
           publishedAt: item.publishedAt,
@@ -78,4 +78,9 @@ function toEditionView(
       ];
     }),
   };
+}
+
+/** The name a pick shows for its source: the feed's title, else its host. */
+export function sourceName(item: Pick<ItemWithSource, 'sourceTitle' | 'sourceUrl'>): string {
+  return item.sourceTitle ?? new URL(item.sourceUrl, 'http://x').hostname;
 }

@@ -3,6 +3,7 @@ import type { Db } from '../db/client.ts';
 import { editions, items } from '../db/schema.ts';
 import type { Deps } from '../deps.ts';
 import { toRankItem } from '../editions/build-editions.ts';
+import { sourceName } from '../editions/load-view.ts';
 import type { Preferences } from '../preferences/schema.ts';
 import { createRanker, type Ranker, type Topic } from '../rank/index.ts';
 import { type ItemWithSource, listRecentItems } from '../store/items.ts';
@@ -164,7 +165,7 @@ export async function previewEdition(
           itemId: item.id,
           title: item.title,
           url: item.url,
-          source: item.sourceTitle ?? new URL(item.sourceUrl, 'http://x').hostname,
+          source: sourceName(item),
           reasons: p.reasons,
         },
       ];
