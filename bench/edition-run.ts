@@ -19,7 +19,7 @@
  * the ratio is what the planner's I/O and rendering design buys. The last stdout line is the
  * JSON summary.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
@@ -36,10 +36,11 @@ import { editionKey, isDue, localTime } from '../src/editions/schedule.ts';
 import { loadEmbeddings, paths } from '../src/entry/node-deps.ts';
 import { silentLog } from '../src/log.ts';
 import { type Preferences, parsePreferences } from '../src/preferences/schema.ts';
-import { createRanker, decodeEmbeddings } from '../src/rank/index.ts';
+import { createRanker } from '../src/rank/index.ts';
 import { digestFillData, renderDigestText, subjectLine } from '../src/render/email.ts';
 import { listRecentItems } from '../src/store/items.ts';
 import { claimOutbox } from '../src/store/outbox.ts';
+import { benchVocabulary, seededRandom, zipfWords } from './lib/synthetic.ts';
 
 const arg = (name: string, dflt: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -51,40 +52,13 @@ const NAIVE_SAMPLE = arg('naive-sample', 300);
 const NOW = Date.UTC(2026, 10, 24, 12, 0);
 const HOUR = 3_600_000;
 
-// Deterministic PRNG (mulberry32) so runs are comparable.
-let seed = 7;
-const rand = (): number => {
-  seed |= 0;
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
+const rand = seededRandom(7);
 const pickOne = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)]!;
 
-// Real English words (the embedding table's vocabulary), Zipf-distributed like real text.
-// Only the words are kept: the vectors are not needed here and would inflate peak RSS.
-const vocab = decodeEmbeddings(readFileSync(new URL('../src/rank/data/embeddings.bin', import.meta.url)))
-  .words.slice(150, 20_150)
-  .filter((w) => /^[a-z]+$/.test(w));
-const zipf = (n: number) => {
-  const cdf = new Float64Array(n);
-  let sum = 0;
-  for (let i = 0; i < n; i++) cdf[i] = sum += 1 / (i + 1);
-  return () => {
-    const x = rand() * sum;
-    let lo = 0;
-    let hi = n - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (cdf[mid]! < x) lo = mid + 1;
-      else hi = mid;
-    }
-    return vocab[lo]!;
-  };
-};
-const word = zipf(vocab.length);
-const interestWord = zipf(Math.min(5000, vocab.length));
+// Real English words, Zipf-distributed like real text.
+const vocab = benchVocabulary();
+const word = zipfWords(rand, vocab, vocab.length);
+const interestWord = zipfWords(rand, vocab, Math.min(5000, vocab.length));
 const words = (k: number) => Array.from({ length: k }, word).join(' ');
 
 const ZONES = [

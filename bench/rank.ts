@@ -20,6 +20,7 @@ import { readFileSync } from 'node:fs';
 import { type Preferences, parsePreferences } from '../src/preferences/schema.ts';
 import { createRanker, decodeEmbeddings } from '../src/rank/index.ts';
 import type { RankItem } from '../src/rank/types.ts';
+import { benchVocabulary, seededRandom, zipfWords } from './lib/synthetic.ts';
 
 const arg = (name: string, dflt: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -29,37 +30,11 @@ const N_ITEMS = arg('items', 10_000);
 const N_SUBS = arg('subscribers', 100_000);
 const NAIVE_SAMPLE = arg('naive-sample', 200);
 
-// Deterministic PRNG (mulberry32) so runs are comparable.
-let seed = 42;
-const rand = (): number => {
-  seed |= 0;
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
-
+const rand = seededRandom(42);
 const table = decodeEmbeddings(readFileSync(new URL('../src/rank/data/embeddings.bin', import.meta.url)));
-// Skip the 150 commonest words (function words); keep 20k for the Zipf vocabulary.
-const vocab = table.words.slice(150, 20_150).filter((w) => /^[a-z]+$/.test(w));
-const zipf = (s: number, n: number) => {
-  const cdf = new Float64Array(n);
-  let sum = 0;
-  for (let i = 0; i < n; i++) cdf[i] = sum += 1 / (i + 1) ** s;
-  return () => {
-    const x = rand() * sum;
-    let lo = 0;
-    let hi = n - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (cdf[mid]! < x) lo = mid + 1;
-      else hi = mid;
-    }
-    return vocab[lo]!;
-  };
-};
-const word = zipf(1.0, vocab.length);
-const interestWord = zipf(1.0, Math.min(5000, vocab.length));
+const vocab = benchVocabulary();
+const word = zipfWords(rand, vocab, vocab.length);
+const interestWord = zipfWords(rand, vocab, Math.min(5000, vocab.length));
 // People type common phrases, not random word pairs: a fixed pool of 1,000 two-word phrases.
 const phrases = Array.from({ length: 1000 }, () => `${interestWord()} ${interestWord()}`);
 const phrase = () => phrases[Math.floor(rand() ** 2 * phrases.length)]!;
