@@ -20,27 +20,36 @@ function field(body: Record<string, unknown>, name: string): string {
   return typeof v === 'string' ? v : '';
 }
 
+/** An email input with its error message tied to it for screen readers. */
+function EmailInput(props: { id: string; errorId: string; email?: string; error?: string }) {
+  return (
+    <>
+      <input
+        id={props.id}
+        name="email"
+        type="email"
+        autocomplete="email"
+        required
+        value={props.email ?? ''}
+        aria-invalid={props.error ? 'true' : undefined}
+        aria-describedby={props.error ? props.errorId : undefined}
+      />
+      {props.error ? (
+        <p id={props.errorId} class="error">
+          {props.error}
+        </p>
+      ) : null}
+    </>
+  );
+}
+
 /** Sign-up, double opt-in, passwordless sign-in, manage links, sign-out and the privacy page. */
 export function pagesRoutes(deps: Deps) {
   function SignUpForm(props: { email?: string; error?: string; interests?: string }) {
     return (
       <form method="post" action="/subscribe" class="panel" novalidate>
         <label for="email">Your email address</label>
-        <input
-          id="email"
-          name="email"
-          type="email"
-          autocomplete="email"
-          required
-          value={props.email ?? ''}
-          aria-invalid={props.error ? 'true' : undefined}
-          aria-describedby={props.error ? 'email-error' : undefined}
-        />
-        {props.error ? (
-          <p id="email-error" class="error">
-            {props.error}
-          </p>
-        ) : null}
+        <EmailInput id="email" errorId="email-error" email={props.email} error={props.error} />
         <label for="interests">What do you want to read about? (optional)</label>
         <input
           id="interests"
@@ -66,21 +75,7 @@ export function pagesRoutes(deps: Deps) {
     return (
       <form method="post" action="/signin" class="panel" novalidate>
         <label for="signin-email">Your email address</label>
-        <input
-          id="signin-email"
-          name="email"
-          type="email"
-          autocomplete="email"
-          required
-          value={props.email ?? ''}
-          aria-invalid={props.error ? 'true' : undefined}
-          aria-describedby={props.error ? 'signin-error' : undefined}
-        />
-        {props.error ? (
-          <p id="signin-error" class="error">
-            {props.error}
-          </p>
-        ) : null}
+        <EmailInput id="signin-email" errorId="signin-error" email={props.email} error={props.error} />
         <p>
           <button type="submit">Email me a sign-in link</button>
         </p>
