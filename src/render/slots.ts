@@ -7,15 +7,18 @@
  * set, and `<!--sift:memo KEY-->…<!--sift:end KEY-->` blocks whose bytes are reused while every
  * value they read is unchanged (item-level parts shared by many subscribers; a `MemoKey` carries
  * them itself, and its owner vouches for the values). `compileSlots` parses that HTML into a
- * small tree; `prepareTemplate` turns the literal text into prebuilt UTF-8 byte segments once,
- * folding constant text into neighbouring memo and if blocks. `fillBytes` then lists the
- * segments of one email (summing its exact size), allocates it once and copies each byte once —
- * no MJML and no string building at send time, so it is fast and runs on Workers.
+ * small tree, and the build turns each tree into a fill function (src/render/compiled/
+ * templates.ts): names resolved to property reads, each blocks to loops, literal text to
+ * numbered segments. A fill lists the segments of one email through its `PreparedTemplate`
+ * (prebuilt literal bytes, cached memo bytes, values), summing the exact size; `fillBytes` then
+ * allocates the email once and copies each byte once. No MJML, no template walk and no string
+ * building at send time, and no code made at run time (Workers forbid eval), so it is fast and
+ * runs on Workers.
  *
  * Pure: no node: imports (TextEncoder/TextDecoder exist on Node and Workers alike).
  */
 
-/** One node of a compiled template: literal text, a slot, or a block. */
+/** One node of a parsed template: literal text, a slot, or a block. */
 export type TemplateNode =
   | string
   | { slot: string }
@@ -23,8 +26,8 @@ export type TemplateNode =
   | { if: string; body: TemplateNode[] }
   | { memo: string; body: TemplateNode[] };
 
-/** A compiled template, as generated into src/render/compiled/templates.ts. */
-export interface CompiledTemplate {
+/** A parsed template, as `compileSlots` returns it (build time only). */
+export interface TemplateTree {
   nodes: TemplateNode[];
 }
 
@@ -36,10 +39,20 @@ export interface FillData {
   [name: string]: FillValue | FillData[] | boolean | null | undefined;
 }
 
+/** A template as generated into src/render/compiled/templates.ts by scripts/build-templates.ts. */
+export interface CompiledTemplate {
+  /** Literal text, by the index the fill passes to `lit`. */
+  literals: string[];
+  /** For each memo block, by index: its key's name, then the names of the values it reads. */
+  memos: string[][];
+  /** Lists the segments of one email for `data` through `r` (see `PreparedTemplate`). */
+  fill(data: FillData, r: PreparedTemplate): void;
+}
+
 const TOKEN = /\{\{\s*([a-zA-Z][a-zA-Z0-9]*)\s*\}\}|<!--sift:(each|if|memo|end) ([a-zA-Z][a-zA-Z0-9]*)-->/g;
 
 /** Parses marked-up text (compiled HTML or MJML source) into a template tree. Build time only. */
-export function compileSlots(html: string): CompiledTemplate {
+export function compileSlots(html: string): TemplateTree {
   const root: TemplateNode[] = [];
   const stack: { name: string; body: TemplateNode[] }[] = [{ name: '', body: root }];
   let last = 0;
@@ -92,8 +105,25 @@ export function escapeHtml(value: string): string {
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-/** Escapes and encodes a value once, for values shared by many fills (item titles, sources…). */
+// Node's Buffer (also on Workers with nodejs_compat) allocates without zero-filling (every
+// byte is written) and measures and encodes text natively; elsewhere a plain Uint8Array and
+// JavaScript loops do the same job.
+interface NodeBufferApi {
+  allocUnsafe(size: number): Uint8Array;
+  from(text: string, encoding: 'utf8'): Uint8Array;
+  byteLength(text: string, encoding: 'utf8'): number;
+}
+interface NodeBufferLike extends Uint8Array {
+  utf8Write(text: string, offset: number, length: number): number;
+}
+const NodeBuffer = (globalThis as { Buffer?: NodeBufferApi }).Buffer;
+const allocate = (size: number): Uint8Array =>
+  NodeBuffer ? NodeBuffer.allocUnsafe(size) : new Uint8Array(size);
+const NEEDS_ESCAPE = /[&<>"']/;
+
+/** Escapes and encodes a value once, for values written as bytes (item titles, sources…). */
 export function htmlBytes(value: string): Uint8Array {
+  if (NodeBuffer) return NodeBuffer.from(NEEDS_ESCAPE.test(value) ? escapeHtml(value) : value, 'utf8');
   const out = new Uint8Array(escapedLength(value));
   writeEscaped(out, 0, value);
   return out;
@@ -134,179 +164,6 @@ export function memoKey(value: string): MemoKey {
 }
 
 let memoBlocks = 0;
-
-const LITERAL = 0;
-const SLOT = 1;
-const EACH = 2;
-const IF = 3;
-const MEMO = 4;
-
-/**
- * One op of a prepared template. Every op has the same shape (one hidden class), so the fill's
- * dispatch on `k` stays monomorphic: literal bytes, a slot read, or an each / if / memo block.
- */
-interface Op {
-  k: 0 | 1 | 2 | 3 | 4;
-  bytes: Uint8Array;
-  name: string;
-  body: Op[];
-  /** If blocks: what is written when the value is not set (the literals around the block). */
-  alt: Op[];
-  /** Memo blocks: the values the block reads, and its cache. */
-  inputs: string[];
-  cache: Map<unknown, MemoEntry> | null;
-  /** Memo blocks: this block's index into a MemoKey's entries. */
-  index: number;
-}
-
-const NO_BYTES = new Uint8Array(0);
-const op = (k: Op['k'], fields: Partial<Op>): Op => ({
-  k,
-  bytes: fields.bytes ?? NO_BYTES,
-  name: fields.name ?? '',
-  body: fields.body ?? [],
-  alt: fields.alt ?? [],
-  inputs: fields.inputs ?? [],
-  cache: fields.cache ?? null,
-  index: fields.index ?? -1,
-});
-
-/** A template whose literal text is prebuilt bytes, ready for many fills. */
-export interface PreparedTemplate {
-  readonly name: string;
-  readonly ops: Op[];
-}
-
-function prepareNodes(nodes: TemplateNode[]): Op[] {
-  const ops: Op[] = [];
-  for (const n of nodes) {
-    if (typeof n === 'string') {
-      if (n.length > 0) ops.push(op(LITERAL, { bytes: encoder.encode(n) }));
-    } else if ('slot' in n) ops.push(op(SLOT, { name: n.slot }));
-    else if ('each' in n) ops.push(op(EACH, { name: n.each, body: prepareNodes(n.body) }));
-    else if ('if' in n) ops.push(op(IF, { name: n.if, body: prepareNodes(n.body) }));
-    else {
-      const inputs = new Set<string>();
-      const reads = (ns: TemplateNode[]): void => {
-        for (const x of ns) {
-          if (typeof x === 'string') continue;
-          if ('slot' in x) inputs.add(x.slot);
-          else if ('each' in x)
-            throw new Error(`templates: an each block cannot sit inside memo '${n.memo}'`);
-          else {
-            if ('if' in x) inputs.add(x.if);
-            reads(x.body);
-          }
-        }
-      };
-      reads(n.body);
-      ops.push(
-        op(MEMO, {
-          name: n.memo,
-          body: prepareNodes(n.body),
-          inputs: [...inputs],
-          cache: new Map(),
-          index: memoBlocks++,
-        }),
-      );
-    }
-  }
-  return absorbLiterals(ops);
-}
-
-/**
- * Moves literal text next to a memo block into it (text is constant, so the block stays valid),
- * and the literals around an if block into both of its branches; joins adjacent literals. A fill
- * then copies fewer, larger segments.
- */
-function absorbLiterals(ops: Op[]): Op[] {
-  const out: Op[] = [];
-  for (const o of ops) {
-    const last = out[out.length - 1];
-    if (o.k === LITERAL && last?.k === MEMO) last.body = joinLiterals([...last.body, o]);
-    else if (o.k === MEMO && last?.k === LITERAL) {
-      out.pop();
-      o.body = joinLiterals([last, ...o.body]);
-      out.push(o);
-    } else out.push(o);
-  }
-  const joined = joinLiterals(out);
-  const result: Op[] = [];
-  for (let i = 0; i < joined.length; i++) {
-    const o = joined[i]!;
-    if (o.k !== IF) {
-      result.push(o);
-      continue;
-    }
-    const before = result[result.length - 1]?.k === LITERAL ? result.pop()! : null;
-    const after = joined[i + 1]?.k === LITERAL ? joined[++i]! : null;
-    const around = (ops: Op[]) =>
-      joinLiterals([...(before ? [before] : []), ...ops, ...(after ? [after] : [])]);
-    result.push({ ...o, body: around(o.body), alt: around(o.alt) });
-  }
-  return result;
-}
-
-function joinLiterals(ops: Op[]): Op[] {
-  const out: Op[] = [];
-  for (const o of ops) {
-    const last = out[out.length - 1];
-    if (o.k === LITERAL && last?.k === LITERAL) {
-      const bytes = new Uint8Array(last.bytes.length + o.bytes.length);
-      bytes.set(last.bytes);
-      bytes.set(o.bytes, last.bytes.length);
-      out[out.length - 1] = op(LITERAL, { bytes });
-    } else out.push(o);
-  }
-  return out;
-}
-
-/** The names of the values a template's memo blocks read (their owner keeps them per key). */
-export function memoInputs(tpl: PreparedTemplate): Set<string> {
-  const names = new Set<string>();
-  const walk = (ops: Op[]): void => {
-    for (const o of ops) {
-      if (o.k === MEMO) {
-        names.add(o.name);
-        for (const n of o.inputs) names.add(n);
-      }
-      walk(o.body);
-      walk(o.alt);
-    }
-  };
-  walk(tpl.ops);
-  return names;
-}
-
-/** Prebuilds a compiled template's literal segments as bytes (once per process or isolate). */
-export function prepareTemplate(name: string, tpl: CompiledTemplate): PreparedTemplate {
-  return { name, ops: prepareNodes(tpl.nodes) };
-}
-
-// Node's Buffer (also on Workers with nodejs_compat) allocates without zero-filling (every
-// byte is written) and measures and encodes text natively; elsewhere a plain Uint8Array and
-// JavaScript loops do the same job.
-interface NodeBufferApi {
-  allocUnsafe(size: number): Uint8Array;
-  byteLength(text: string, encoding: 'utf8'): number;
-}
-interface NodeBufferLike extends Uint8Array {
-  utf8Write(text: string, offset: number, length: number): number;
-}
-const NodeBuffer = (globalThis as { Buffer?: NodeBufferApi }).Buffer;
-const allocate = (size: number): Uint8Array =>
-  NodeBuffer ? NodeBuffer.allocUnsafe(size) : new Uint8Array(size);
-const NEEDS_ESCAPE = /[&<>"']/;
-
-function lookup(scopes: FillData[], depth: number, name: string): FillData[string] {
-  const own = scopes[depth]![name];
-  if (own !== undefined) return own;
-  for (let i = depth - 1; i >= 0; i--) {
-    const v = scopes[i]![name];
-    if (v !== undefined) return v;
-  }
-  return undefined;
-}
 
 function isLowSurrogate(c: number): boolean {
   return c >= 0xdc00 && c <= 0xdfff;
@@ -379,14 +236,36 @@ function writeEscaped(out: Uint8Array, at: number, text: string): number {
   return at;
 }
 
-// A fill runs in two passes. The first walks the template and lists its segments here: prebuilt
-// bytes, or text (on Node already escaped, elsewhere still to be escaped), summing the exact
-// output size on the way. The second
-// allocates the output once and writes every segment into it: one copy of each byte, no
-// scratch buffer, no growing. Fills are synchronous, so one list serves them all.
+// A fill runs in two passes. The first (the generated fill) lists the email's segments here:
+// prebuilt bytes, or text (on Node already escaped, elsewhere still to be escaped), summing the
+// exact output size on the way. The second allocates the output once and writes every segment
+// into it: one copy of each byte, no scratch buffer, no growing. Fills are synchronous, so one
+// list serves them all.
 const segs: FillValue[] = [];
 let count = 0;
 let size = 0;
+
+function push(bytes: Uint8Array): void {
+  segs[count++] = bytes;
+  size += bytes.length;
+}
+
+function pushText(text: string): void {
+  if (NodeBuffer) {
+    // Most values need no escaping: a native scan and a native length, no per-char loop.
+    const escaped = NEEDS_ESCAPE.test(text) ? escapeHtml(text) : text;
+    segs[count++] = escaped;
+    size += NodeBuffer.byteLength(escaped, 'utf8');
+  } else {
+    segs[count++] = text;
+    size += escapedLength(text);
+  }
+}
+
+function segmentLength(s: FillValue): number {
+  if (typeof s !== 'string') return s.length;
+  return NodeBuffer ? NodeBuffer.byteLength(s, 'utf8') : escapedLength(s);
+}
 
 /** Writes segments `from`..`to` of the list at `at`; returns the new offset. */
 function writeSegments(out: Uint8Array, at: number, from: number, to: number): number {
@@ -405,105 +284,119 @@ function writeSegments(out: Uint8Array, at: number, from: number, to: number): n
   return at;
 }
 
-/** Pass one: lists the segments of `ops` for these values. */
-function collect(tpl: PreparedTemplate, ops: Op[], scopes: FillData[], depth: number): void {
-  for (let i = 0; i < ops.length; i++) {
-    const op = ops[i]!;
-    const k = op.k;
-    if (k === LITERAL) {
-      segs[count++] = op.bytes;
-      size += op.bytes.length;
-    } else if (k === SLOT) {
-      const v = lookup(scopes, depth, op.name);
-      if (typeof v === 'string') {
-        if (NodeBuffer) {
-          // Most values need no escaping: a native scan and a native length, no per-char loop.
-          const text = NEEDS_ESCAPE.test(v) ? escapeHtml(v) : v;
-          segs[count++] = text;
-          size += NodeBuffer.byteLength(text, 'utf8');
-        } else {
-          segs[count++] = v;
-          size += escapedLength(v);
-        }
-      } else if (v instanceof Uint8Array) {
-        segs[count++] = v;
-        size += v.length;
-      } else throw new Error(`render: template '${tpl.name}' has no value for slot '${op.name}'`);
-    } else if (k === EACH) {
-      const list = lookup(scopes, depth, op.name);
-      if (list == null) continue;
-      if (!Array.isArray(list))
-        throw new Error(`render: '${op.name}' in template '${tpl.name}' must be a list`);
-      for (let e = 0; e < list.length; e++) {
-        scopes[depth + 1] = list[e]!;
-        collect(tpl, op.body, scopes, depth + 1);
-      }
-    } else if (k === IF) {
-      const flag = lookup(scopes, depth, op.name);
-      const off =
-        flag === false ||
-        flag === null ||
-        flag === undefined ||
-        flag === '' ||
-        (Array.isArray(flag) && flag.length === 0);
-      collect(tpl, off ? op.alt : op.body, scopes, depth);
-    } else memo(tpl, op, scopes, depth);
+const NO_ENTRIES: FillData[] = [];
+
+/**
+ * A compiled template ready for many fills: its literal text as bytes (once per process or
+ * isolate) and its memo caches. Its methods are what the generated fill calls to list segments.
+ */
+export class PreparedTemplate {
+  private readonly bytes: Uint8Array[];
+  private readonly caches: Map<unknown, MemoEntry>[];
+  /** This template's first index into a MemoKey's blocks (each prepared memo block has its own). */
+  private readonly base: number;
+
+  constructor(
+    readonly name: string,
+    readonly compiled: CompiledTemplate,
+  ) {
+    this.bytes = compiled.literals.map((text) => encoder.encode(text));
+    this.caches = compiled.memos.map(() => new Map());
+    this.base = memoBlocks;
+    memoBlocks += compiled.memos.length;
+  }
+
+  /** Literal text `i`. */
+  lit(i: number): void {
+    push(this.bytes[i]!);
+  }
+
+  /** A slot's value: text is escaped, bytes are taken as they are; anything else is an error. */
+  slot(v: FillData[string], name: string): void {
+    if (typeof v === 'string') pushText(v);
+    else if (v instanceof Uint8Array) push(v);
+    else throw new Error(`render: template '${this.name}' has no value for slot '${name}'`);
+  }
+
+  /** An each block's entries (none when the value is not set). */
+  list(v: FillData[string], name: string): FillData[] {
+    if (v == null) return NO_ENTRIES;
+    if (!Array.isArray(v)) throw new Error(`render: '${name}' in template '${this.name}' must be a list`);
+    return v;
+  }
+
+  /** Whether an if block is kept: its value is set and not empty. */
+  on(v: FillData[string]): boolean {
+    return !(v === false || v == null || v === '' || (Array.isArray(v) && v.length === 0));
+  }
+
+  /** A name inside an each block: the entry's own value, else the enclosing one. */
+  pick(own: FillData[string], outer: FillData[string]): FillData[string] {
+    return own !== undefined ? own : outer;
+  }
+
+  /** Memo block `i` under a MemoKey that already holds its bytes: listed, and the block skipped. */
+  cached(i: number, key: FillData[string]): boolean {
+    if (!(key instanceof MemoKey)) return false;
+    const bytes = key.blocks[this.base + i];
+    if (bytes === undefined) return false;
+    push(bytes);
+    return true;
+  }
+
+  /** Memo block `i` under any other key: its cached bytes, if every value it reads is the same. */
+  same(i: number, key: FillData[string], inputs: FillData[string][]): boolean {
+    if (key instanceof MemoKey) return false;
+    const hit = this.caches[i]!.get(key);
+    if (hit === undefined) return false;
+    for (let n = 0; n < inputs.length; n++) if (hit.inputs[n] !== inputs[n]) return false;
+    push(hit.bytes);
+    return true;
+  }
+
+  /** Where a memo block's segments start, for `keep`. */
+  mark(): number {
+    return count;
+  }
+
+  /** Fills memo block `i`'s segments (listed since `from`) into its own bytes, kept for `key`. */
+  keep(i: number, key: FillData[string], inputs: FillData[string][], from: number): void {
+    let n = 0;
+    for (let s = from; s < count; s++) n += segmentLength(segs[s]!);
+    const bytes = allocate(n);
+    writeSegments(bytes, 0, from, count);
+    size -= n;
+    count = from;
+    push(bytes);
+    if (key instanceof MemoKey) key.blocks[this.base + i] = bytes;
+    else {
+      const cache = this.caches[i]!;
+      if (cache.size >= MEMO_LIMIT) cache.clear();
+      cache.set(key, { inputs, bytes });
+    }
   }
 }
 
-/** A memo block: its cached bytes when every value it reads is unchanged, else filled now and kept. */
-function memo(tpl: PreparedTemplate, op: Op, scopes: FillData[], depth: number): void {
-  const cache = op.cache!;
-  const key = lookup(scopes, depth, op.name);
-  const owned = key instanceof MemoKey;
-  if (owned) {
-    const bytes = key.blocks[op.index];
-    if (bytes !== undefined) {
-      segs[count++] = bytes;
-      size += bytes.length;
-      return;
-    }
-  }
-  const hit = owned ? undefined : cache.get(key);
-  const inputs = op.inputs;
-  if (hit) {
-    let same = true;
-    for (let i = 0; i < inputs.length; i++)
-      if (hit.inputs[i] !== lookup(scopes, depth, inputs[i]!)) {
-        same = false;
-        break;
-      }
-    if (same) {
-      segs[count++] = hit.bytes;
-      size += hit.bytes.length;
-      return;
-    }
-  }
-  // Filled into its own bytes, which then stand in for the block's segments.
-  const first = count;
-  const before = size;
-  collect(tpl, op.body, scopes, depth);
-  const bytes = new Uint8Array(size - before);
-  writeSegments(bytes, 0, first, count);
-  count = first;
-  segs[count++] = bytes;
-  if (owned) key.blocks[op.index] = bytes;
-  else {
-    if (cache.size >= MEMO_LIMIT) cache.clear();
-    cache.set(key, { inputs: inputs.map((name) => lookup(scopes, depth, name)), bytes });
-  }
+/** Prepares a compiled template for fills (once per process or isolate). */
+export function prepareTemplate(name: string, compiled: CompiledTemplate): PreparedTemplate {
+  return new PreparedTemplate(name, compiled);
 }
 
-/** Pass one for a whole template; leaves the segment list and size for pass two. */
-function collectAll(tpl: PreparedTemplate, data: FillData): void {
+/** The names of the values a template's memo blocks read (their owner keeps them per key). */
+export function memoInputs(tpl: PreparedTemplate): Set<string> {
+  return new Set(tpl.compiled.memos.flat());
+}
+
+/** Pass one: the generated fill lists the segments and sums the size. */
+function collect(tpl: PreparedTemplate, data: FillData): void {
   count = 0;
   size = 0;
-  collect(tpl, tpl.ops, [data], 0);
+  tpl.compiled.fill(data, tpl);
 }
 
 /** The segments a fill assembles, in order, as bytes, and their total size (for measuring). */
 export function fillChunks(tpl: PreparedTemplate, data: FillData): { chunks: Uint8Array[]; size: number } {
-  collectAll(tpl, data);
+  collect(tpl, data);
   const chunks = segs
     .slice(0, count)
     .map((s) => (typeof s !== 'string' ? s : NodeBuffer ? encoder.encode(s) : htmlBytes(s)));
@@ -516,7 +409,7 @@ export function fillChunks(tpl: PreparedTemplate, data: FillData): { chunks: Uin
  * The result is one byte array assembled from prebuilt segments.
  */
 export function fillBytes(tpl: PreparedTemplate, data: FillData): Uint8Array {
-  collectAll(tpl, data);
+  collect(tpl, data);
   const out = allocate(size);
   writeSegments(out, 0, 0, count);
   return out;
@@ -525,6 +418,14 @@ export function fillBytes(tpl: PreparedTemplate, data: FillData): Uint8Array {
 /** Fills a prepared template and returns the HTML as a string. */
 export function fillTemplate(tpl: PreparedTemplate, data: FillData): string {
   return decoder.decode(fillBytes(tpl, data));
+}
+
+function lookup(scopes: FillData[], name: string): FillData[string] {
+  for (let i = scopes.length - 1; i >= 0; i--) {
+    const v = scopes[i]![name];
+    if (v !== undefined) return v;
+  }
+  return undefined;
 }
 
 function valueText(v: FillData[string], name: string): string {
@@ -536,13 +437,13 @@ function valueText(v: FillData[string], name: string): string {
 function expandNodes(nodes: TemplateNode[], scopes: FillData[], out: string[]): void {
   for (const n of nodes) {
     if (typeof n === 'string') out.push(n);
-    else if ('slot' in n) out.push(valueText(lookup(scopes, scopes.length - 1, n.slot), n.slot));
+    else if ('slot' in n) out.push(valueText(lookup(scopes, n.slot), n.slot));
     else if ('each' in n) {
-      const list = lookup(scopes, scopes.length - 1, n.each);
+      const list = lookup(scopes, n.each);
       for (const entry of Array.isArray(list) ? list : []) expandNodes(n.body, [...scopes, entry], out);
     } else if ('memo' in n) expandNodes(n.body, scopes, out);
     else {
-      const flag = lookup(scopes, scopes.length - 1, n.if);
+      const flag = lookup(scopes, n.if);
       const on = !(
         flag === false ||
         flag == null ||

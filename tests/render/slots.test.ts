@@ -1,19 +1,23 @@
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
+import { SHARED_LITERAL } from '../../scripts/build-templates.ts';
 import {
   bytesToString,
   compileSlots,
   escapeHtml,
   expandSource,
   fillBytes,
+  fillChunks,
   fillTemplate,
   htmlBytes,
   memoInputs,
   memoKey,
+  PreparedTemplate,
   prepareTemplate,
 } from '../../src/render/slots.ts';
+import { compileTemplate } from './compile-template.ts';
 
-const tpl = (html: string) => prepareTemplate('t', compileSlots(html));
+const tpl = (html: string) => prepareTemplate('t', compileTemplate(html));
 
 describe('slots: compile and fill', () => {
   it('escapes every value exactly like escapeHtml + UTF-8, for any text (emoji, lone surrogates, markup)', () => {
@@ -61,10 +65,7 @@ describe('slots: compile and fill', () => {
       compileSlots('<!--sift:memo k--><!--sift:each x--><!--sift:end x--><!--sift:end k-->'),
     ).not.toThrow();
     expect(() =>
-      prepareTemplate(
-        'm',
-        compileSlots('<!--sift:memo k--><!--sift:each x--><!--sift:end x--><!--sift:end k-->'),
-      ),
+      compileTemplate('<!--sift:memo k--><!--sift:each x--><!--sift:end x--><!--sift:end k-->'),
     ).toThrow(/each block cannot sit inside memo/);
   });
 
@@ -106,9 +107,9 @@ describe('slots: compile and fill', () => {
       globalThis.Buffer = saved;
     }
     const src = '<p title="{{v}}">{{v}}</p><!--sift:each xs--><i>{{b}}</i><!--sift:end xs-->';
-    const a = plain.prepareTemplate('t', plain.compileSlots(src));
+    const a = plain.prepareTemplate('t', compileTemplate(src));
     const b = tpl(src);
-    expect(a.ops).not.toBe(b.ops);
+    expect(a).not.toBeInstanceOf(PreparedTemplate);
     fc.assert(
       fc.property(fc.string({ unit: 'binary' }), (s) => {
         const data = { v: s, xs: [{ b: s }, { b: htmlBytes(s) }] };
@@ -118,6 +119,14 @@ describe('slots: compile and fill', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('folds constant text into memo blocks, except long text, which stays one segment shared by every key', () => {
+    const long = 'x'.repeat(SHARED_LITERAL + 1);
+    const t = tpl(`${long}<!--sift:memo id--><b>{{v}}<!--sift:end id--></b><i>`);
+    const parts = (v: string) => fillChunks(t, { id: memoKey(v), v }).chunks.map((c) => bytesToString(c));
+    expect(parts('1')).toEqual([long, '<b>1</b><i>']);
+    expect(parts('2')).toEqual([long, '<b>2</b><i>']);
   });
 
   it('takes pre-escaped bytes as they are', () => {
