@@ -2,6 +2,7 @@ import { templates } from './compiled/templates.ts';
 import {
   bytesToString,
   type FillData,
+  type FillValue,
   fillBytes,
   htmlBytes,
   type MemoKey,
@@ -43,30 +44,108 @@ function namedInterest(reason: string): string | null {
   return end > at ? reason.slice(at, end) : null;
 }
 
+// Bounded caches, so a long-running process never grows without limit.
+const CACHE_LIMIT = 50_000;
+
+const COVERED = 'also covered by ';
+const NO_REASON = 'recent item that passed your filters';
+const NO_REASON_BYTES = htmlBytes(NO_REASON);
+const REASON_SEPARATOR = ' · ';
+
+/**
+ * What an email shows of one ranker reason. Reasons come from a small vocabulary shared by many
+ * subscribers, so each distinct text is parsed and encoded once, and so is each reasons line:
+ * a pick's line is found by following its reasons one by one (`line`, then `next`), never by
+ * joining the texts into a new string and hashing that.
+ */
+interface Reason {
+  /** The interest or topic it names, for the subject line. */
+  interest: string | null;
+  /** For "also covered by …" (shown on its own line instead): the rest, as text and for the card. */
+  covered: { text: string; html: FillValue } | null;
+  /** The reasons line that starts with this reason. */
+  line: ReasonLine;
+}
+interface ReasonLine {
+  text: string;
+  /** Escaped, encoded, for the card. */
+  bytes: Uint8Array;
+  /** This line with one more reason after it. */
+  next: Map<Reason, ReasonLine> | null;
+}
+const reasons = new Map<string, Reason>();
+let reasonLines = 0;
+
+function reasonOf(text: string): Reason {
+  let r = reasons.get(text);
+  if (r === undefined) {
+    // Lines hang off their reasons: starting over drops both.
+    if (reasonLines >= CACHE_LIMIT) {
+      reasons.clear();
+      reasonLines = 0;
+    }
+    const rest = text.startsWith(COVERED) ? text.slice(COVERED.length) : null;
+    r = {
+      interest: namedInterest(text),
+      covered: rest === null ? null : { text: rest, html: rest && htmlBytes(rest) },
+      line: newLine(text),
+    };
+    reasons.set(text, r);
+  }
+  return r;
+}
+
+function newLine(text: string): ReasonLine {
+  reasonLines++;
+  return { text, bytes: htmlBytes(text), next: null };
+}
+
+function extendLine(line: ReasonLine, r: Reason): ReasonLine {
+  line.next ??= new Map();
+  let longer = line.next.get(r);
+  if (longer === undefined) {
+    longer = newLine(line.text + REASON_SEPARATOR + r.line.text);
+    line.next.set(r, longer);
+  }
+  return longer;
+}
+
+/** The distinct interests reasons name, in order: a subject line shows two and counts the rest. */
+class Interests {
+  private first: string | null = null;
+  private second: string | null = null;
+  private more: string[] | null = null;
+
+  add(m: string | null): void {
+    if (m === null || m === this.first || m === this.second || this.more?.includes(m)) return;
+    if (this.first === null) this.first = m;
+    else if (this.second === null) this.second = m;
+    else (this.more ??= []).push(m);
+  }
+
+  /** "7 picks: hockey, golf and 2 more". */
+  subject(picks: number): string {
+    const head = `${picks} ${picks === 1 ? 'pick' : 'picks'}`;
+    if (this.first === null) return `${head} for you`;
+    if (this.second === null) return `${head}: ${this.first}`;
+    if (this.more === null) return `${head}: ${this.first} and ${this.second}`;
+    return `${head}: ${this.first}, ${this.second} and ${this.more.length} more`;
+  }
+}
+
 /** "7 picks: hockey, golf and 2 more": the subject names what the subscriber asked for. */
 export function subjectLine(view: Pick<EditionView, 'picks'>): string {
-  const n = view.picks.length;
-  const matched: string[] = [];
-  for (const p of view.picks)
-    for (const r of p.reasons) {
-      const m = namedInterest(r);
-      if (m && !matched.includes(m)) matched.push(m);
-    }
-  const head = `${n} ${n === 1 ? 'pick' : 'picks'}`;
-  if (matched.length === 0) return `${head} for you`;
-  if (matched.length <= 2) return `${head}: ${matched.join(' and ')}`;
-  return `${head}: ${matched.slice(0, 2).join(', ')} and ${matched.length - 2} more`;
+  const named = new Interests();
+  for (const p of view.picks) for (const text of p.reasons) named.add(reasonOf(text).interest);
+  return named.subject(view.picks.length);
 }
 
 /** The preheader (inbox preview line): the first titles. */
 export function preheaderLine(view: Pick<EditionView, 'picks'>): string {
-  return truncate(
-    view.picks
-      .slice(0, 3)
-      .map((p) => p.title)
-      .join(' · '),
-    140,
-  );
+  const picks = view.picks;
+  let line = picks.length > 0 ? picks[0]!.title : '';
+  for (let i = 1; i < 3 && i < picks.length; i++) line += ` · ${picks[i]!.title}`;
+  return truncate(line, 140);
 }
 
 const labels = new Map<string, string>();
@@ -113,27 +192,26 @@ function formatKey(editionKey: string): string {
 /** Shortens text at a word boundary, with an ellipsis. */
 export function truncate(text: string, max: number): string {
   if (text.length <= max) return text;
-  const cut = text.slice(0, max - 1);
-  const space = cut.lastIndexOf(' ');
-  return `${(space > max * 0.6 ? cut.slice(0, space) : cut).replace(/[\s,.;:–—-]+$/, '')}…`;
+  const space = text.lastIndexOf(' ', max - 2);
+  // Trailing spaces and punctuation go, tested one character at a time from the end: a
+  // `[…]+$` regex would try every position of the text (this runs for every preheader).
+  let end = space > max * 0.6 ? space : max - 1;
+  while (end > 0 && TRAILING.test(text[end - 1]!)) end--;
+  return `${text.slice(0, end)}…`;
 }
+const TRAILING = /[\s,.;:–—-]/;
 
-const COVERED = 'also covered by ';
-const NO_REASON = 'recent item that passed your filters';
-
-/**
- * A pick as the email shows it: reasons without the coverage note, which gets its own line.
- * (digestFillData inlines the same loop: it runs for every pick of every email.)
- */
+/** A pick as the email shows it: reasons without the coverage note, which gets its own line. */
 export function pickDisplay(p: PickView): { reasons: string; alsoCoveredBy: string } {
-  let reasons = '';
+  let line: ReasonLine | null = null;
   let covered = '';
-  for (const r of p.reasons) {
-    if (r.startsWith(COVERED)) covered = r.slice(COVERED.length);
-    else reasons = reasons ? `${reasons} · ${r}` : r;
+  for (const text of p.reasons) {
+    const r = reasonOf(text);
+    if (r.covered !== null) covered = r.covered.text;
+    else line = line === null ? r.line : extendLine(line, r);
   }
   if (p.alsoCoveredBy && p.alsoCoveredBy.length > 0) covered = p.alsoCoveredBy.join(', ');
-  return { reasons: reasons || NO_REASON, alsoCoveredBy: covered };
+  return { reasons: line?.text ?? NO_REASON, alsoCoveredBy: covered };
 }
 
 /**
@@ -146,9 +224,6 @@ export function feedbackBase(links: EditionView['links']): string {
     throw new Error(`render: feedback links must end with /ITEM/more|less, got '${probe}'`);
   return probe.slice(0, -'/0/more'.length);
 }
-
-// Bounded caches, so a long-running process never grows without limit.
-const CACHE_LIMIT = 50_000;
 
 /**
  * What a card shows of an item, shared by every subscriber who gets it: the item's values as
@@ -262,12 +337,22 @@ function sourceCount(picks: PickView[]): number {
 }
 
 /** The values the digest template is filled with, for these picks (the same data feeds the MJML reference). */
-export function digestFillData(view: EditionView, picks: PickView[], subject = subjectLine(view)): FillData {
+export function digestFillData(view: EditionView, picks: PickView[], subject?: string): FillData {
+  return digestData(view, picks, subject).data;
+}
+
+/**
+ * The digest's fill data and subject line. Without a subject, the line is made here
+ * (`subjectLine`), in the same pass over the reasons when the picks are all of the view's.
+ */
+function digestData(
+  view: EditionView,
+  picks: PickView[],
+  subject: string | undefined,
+): { data: FillData; subject: string } {
   const dropped = view.picks.length - picks.length;
   const feedUrl = view.links.feeds.atom;
-  // Written more than once per email: encoded once.
-  const subjectHtml = htmlBytes(subject);
-  const feedback = htmlBytes(feedbackBase(view.links));
+  const named = subject === undefined && picks === view.picks ? new Interests() : null;
   // Item-level values sit in the template's memo blocks, keyed by the item's MemoKey: card parts
   // filled for one subscriber are reused for the next. Only reasons and coverage are per pick.
   const cards: FillData[] = new Array(picks.length);
@@ -275,27 +360,29 @@ export function digestFillData(view: EditionView, picks: PickView[], subject = s
     const p = picks[i]!;
     // Without its own URL a card links to the subscriber's feed: not shareable, so a one-off key.
     const e = p.url === null ? newEntry(p, feedUrl) : itemEntry(p as PickView & { url: string });
-    let reasons = '';
-    let covered = '';
-    for (const r of p.reasons) {
-      if (r.startsWith(COVERED)) covered = r.slice(COVERED.length);
-      else reasons = reasons ? `${reasons} · ${r}` : r;
+    let line: ReasonLine | null = null;
+    let covered: FillValue = '';
+    for (const text of p.reasons) {
+      const r = reasonOf(text);
+      named?.add(r.interest);
+      if (r.covered !== null) covered = r.covered.html;
+      else line = line === null ? r.line : extendLine(line, r);
     }
-    if (p.alsoCoveredBy && p.alsoCoveredBy.length > 0) covered = p.alsoCoveredBy.join(', ');
+    if (p.alsoCoveredBy && p.alsoCoveredBy.length > 0) covered = textBytes(p.alsoCoveredBy.join(', '));
     cards[i] = {
       itemId: e.key,
       source: e.source,
       url: e.url,
       title: e.shownTitle,
       summary: e.shownSummary,
-      // Reasons come from a small vocabulary shared by many subscribers: encoded once each.
-      reasons: textBytes(reasons || NO_REASON),
-      alsoCoveredBy: covered ? textBytes(covered) : '',
-      // Also on each card (the same bytes): a card's slots then resolve on the card itself.
-      feedbackBase: feedback,
+      reasons: line === null ? NO_REASON_BYTES : line.bytes,
+      alsoCoveredBy: covered,
     };
   }
-  return {
+  const line = subject ?? named?.subject(picks.length) ?? subjectLine(view);
+  // Written more than once per email: encoded once.
+  const subjectHtml = htmlBytes(line);
+  const data: FillData = {
     subject: subjectHtml,
     preheader: preheaderLine(view),
     dateLabel: dateBytes(view.editionKey),
@@ -305,13 +392,14 @@ export function digestFillData(view: EditionView, picks: PickView[], subject = s
     preferencesUrl: view.links.preferences,
     feedUrl,
     unsubscribeUrl: view.links.unsubscribe,
-    feedbackBase: feedback,
+    feedbackBase: htmlBytes(feedbackBase(view.links)),
     dropped:
       dropped > 0
         ? `${pluralise(dropped, 'more pick')} did not fit in this email (mail clients cut long messages).`
         : '',
     picks: cards,
   };
+  return { data, subject: line };
 }
 
 /** The digest template, prepared once; its memo blocks may only read item-level values. */
@@ -328,22 +416,19 @@ export function digestTemplate(): PreparedTemplate {
 /**
  * The digest's HTML as bytes, from the compiled template: picks are dropped from the end until
  * it fits `maxBytes` (the footer with the unsubscribe link always stays). This is the
- * per-subscriber fill the send path runs; no MJML involved.
+ * per-subscriber fill the send path runs; no MJML involved. Also gives the subject line.
  */
 export function fillDigestHtml(
   view: EditionView,
   maxBytes = MAX_HTML_BYTES,
-  subject = subjectLine(view),
-): { bytes: Uint8Array; picksShown: number } {
+  subject?: string,
+): { bytes: Uint8Array; picksShown: number; subject: string } {
   const tpl = digestTemplate();
-  const fill = (shown: number) =>
-    fillBytes(
-      tpl,
-      digestFillData(view, shown === view.picks.length ? view.picks : view.picks.slice(0, shown), subject),
-    );
-  const all = fill(view.picks.length);
-  if (all.length <= maxBytes) return { bytes: all, picksShown: view.picks.length };
+  const { data, subject: line } = digestData(view, view.picks, subject);
+  const all = fillBytes(tpl, data);
+  if (all.length <= maxBytes) return { bytes: all, picksShown: view.picks.length, subject: line };
   // Over budget (rare): binary search for the most picks that fit; lo always fits (or is 0).
+  const fill = (shown: number) => fillBytes(tpl, digestFillData(view, view.picks.slice(0, shown), line));
   let lo = 0;
   let hi = view.picks.length;
   let best = fill(0);
@@ -355,13 +440,12 @@ export function fillDigestHtml(
       best = bytes;
     } else hi = mid;
   }
-  return { bytes: best, picksShown: lo };
+  return { bytes: best, picksShown: lo, subject: line };
 }
 
 /** Renders the digest email (HTML from the compiled MJML, and its plain-text twin). */
 export function renderDigest(view: EditionView, options: { maxHtmlBytes?: number } = {}): RenderedEmail {
-  const subject = subjectLine(view);
-  const { bytes, picksShown } = fillDigestHtml(view, options.maxHtmlBytes, subject);
+  const { bytes, picksShown, subject } = fillDigestHtml(view, options.maxHtmlBytes);
   return {
     subject,
     html: bytesToString(bytes),

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compileMjml } from '../../scripts/build-templates.ts';
 import { templates } from '../../src/render/compiled/templates.ts';
@@ -108,6 +109,27 @@ describe('the digest email', () => {
     expect(renderDigest(a).html).toContain(`href="${a.links.feeds.atom}" style`);
     expect(renderDigest(b).html).toContain(`href="${b.links.feeds.atom}" style`);
     expect(renderDigest(b).html).not.toContain(a.links.feeds.atom);
+  });
+
+  it('shortens text at a word boundary, without trailing spaces or punctuation', () => {
+    // The rule as a regex (what truncate does without scanning the whole text).
+    const reference = (text: string, max: number) => {
+      if (text.length <= max) return text;
+      const cut = text.slice(0, max - 1);
+      const space = cut.lastIndexOf(' ');
+      return `${(space > max * 0.6 ? cut.slice(0, space) : cut).replace(/[\s,.;:–—-]+$/, '')}…`;
+    };
+    const text = fc.string({
+      unit: fc.constantFrom('a', 'é', ' ', '\u00a0', ',', '.', ';', '—', '-'),
+      maxLength: 60,
+    });
+    fc.assert(
+      fc.property(text, fc.integer({ min: 1, max: 40 }), (t, max) => {
+        expect(truncate(t, max)).toBe(reference(t, max));
+      }),
+      { numRuns: 3000 },
+    );
+    expect(truncate('One two three, four', 15)).toBe('One two three…');
   });
 
   it('labels daily and weekly editions in words', () => {
