@@ -9,11 +9,10 @@
  * them itself, and its owner vouches for the values). `compileSlots` parses that HTML into a
  * small tree, and the build turns each tree into a fill function (src/render/compiled/
  * templates.ts): names resolved to property reads, each blocks to loops, literal text to
- * numbered segments. A fill lists the segments of one email through its `PreparedTemplate`
- * (prebuilt literal bytes, cached memo bytes, values), summing the exact size; `fillBytes` then
- * allocates the email once and copies each byte once. No MJML, no template walk and no string
- * building at send time, and no code made at run time (Workers forbid eval), so it is fast and
- * runs on Workers.
+ * numbered segments. A fill writes the segments of one email through its `PreparedTemplate`
+ * (prebuilt literal bytes, cached memo bytes, values) straight into one output, copying each
+ * byte once. No MJML, no template walk and no string building at send time, and no code made
+ * at run time (Workers forbid eval), so it is fast and runs on Workers.
  *
  * Pure: no node: imports (TextEncoder/TextDecoder exist on Node and Workers alike).
  */
@@ -45,7 +44,7 @@ export interface CompiledTemplate {
   literals: string[];
   /** For each memo block, by index: its key's name, then the names of the values it reads. */
   memos: string[][];
-  /** Lists the segments of one email for `data` through `r` (see `PreparedTemplate`). */
+  /** Writes the segments of one email for `data` through `r` (see `PreparedTemplate`). */
   fill(data: FillData, r: PreparedTemplate): void;
 }
 
@@ -236,65 +235,67 @@ function writeEscaped(out: Uint8Array, at: number, text: string): number {
   return at;
 }
 
-// A fill runs in two passes. The first (the generated fill) lists the email's segments here:
-// prebuilt bytes, or text (on Node already escaped, elsewhere still to be escaped), summing the
-// exact output size on the way. The second allocates the output once and writes every segment
-// into it: one copy of each byte, no scratch buffer, no growing. Fills are synchronous, so one
-// list serves them all.
-const segs: FillValue[] = [];
-let count = 0;
-let size = 0;
+// A fill writes each segment straight into the output as the generated fill lists it: prebuilt
+// bytes are copied, text is escaped and encoded in place. The output is allocated before the
+// fill, with room for about as much as the template's last fill wrote (grown by copying when an
+// email is larger), and the email is a view of the bytes written: one pass, one copy of each
+// byte, no segment list. Fills are synchronous, so one output position serves them all.
+const NO_OUTPUT = new Uint8Array(0);
+let out: Uint8Array = NO_OUTPUT;
+let at = 0;
+// fillChunks: the segments written, each with its offset (so a memo block can replace its own).
+let chunks: Uint8Array[] | null = null;
+let chunkStarts: number[] = [];
+
+function grow(needed: number): void {
+  const bigger = allocate(Math.max(out.length * 2, at + needed));
+  bigger.set(out.subarray(0, at));
+  out = bigger;
+}
 
 function push(bytes: Uint8Array): void {
-  segs[count++] = bytes;
-  size += bytes.length;
+  if (at + bytes.length > out.length) grow(bytes.length);
+  if (chunks !== null) {
+    chunks.push(bytes);
+    chunkStarts.push(at);
+  }
+  out.set(bytes, at);
+  at += bytes.length;
 }
+
+// Escaped, a UTF-16 unit takes at most 6 bytes (&quot;); unescaped at most 3.
+const MAX_BYTES_PER_UNIT = 6;
 
 function pushText(text: string): void {
-  if (NodeBuffer) {
-    // Most values need no escaping: a native scan and a native length, no per-char loop.
+  if (at + text.length * MAX_BYTES_PER_UNIT > out.length) grow(text.length * MAX_BYTES_PER_UNIT);
+  const start = at;
+  if (!NodeBuffer) at = writeEscaped(out, at, text);
+  else {
+    // Most values need no escaping: a native scan and native encoding, no per-char loop.
     const escaped = NEEDS_ESCAPE.test(text) ? escapeHtml(text) : text;
-    segs[count++] = escaped;
-    size += NodeBuffer.byteLength(escaped, 'utf8');
-  } else {
-    segs[count++] = text;
-    size += escapedLength(text);
+    if (typeof (out as NodeBufferLike).utf8Write === 'function')
+      at += (out as NodeBufferLike).utf8Write(escaped, at, out.length - at);
+    else at += encoder.encodeInto(escaped, out.subarray(at)).written;
   }
-}
-
-function segmentLength(s: FillValue): number {
-  if (typeof s !== 'string') return s.length;
-  return NodeBuffer ? NodeBuffer.byteLength(s, 'utf8') : escapedLength(s);
-}
-
-/** Writes segments `from`..`to` of the list at `at`; returns the new offset. */
-function writeSegments(out: Uint8Array, at: number, from: number, to: number): number {
-  for (let i = from; i < to; i++) {
-    const s = segs[i]!;
-    if (typeof s === 'string') {
-      if (!NodeBuffer) at = writeEscaped(out, at, s);
-      else if (typeof (out as NodeBufferLike).utf8Write === 'function')
-        at += (out as NodeBufferLike).utf8Write(s, at, out.length - at);
-      else at += encoder.encodeInto(s, out.subarray(at)).written;
-    } else {
-      out.set(s, at);
-      at += s.length;
-    }
+  if (chunks !== null) {
+    chunks.push(out.slice(start, at));
+    chunkStarts.push(start);
   }
-  return at;
 }
 
 const NO_ENTRIES: FillData[] = [];
 
 /**
  * A compiled template ready for many fills: its literal text as bytes (once per process or
- * isolate) and its memo caches. Its methods are what the generated fill calls to list segments.
+ * isolate) and its memo caches. Its methods are what the generated fill calls to write segments.
  */
 export class PreparedTemplate {
   private readonly bytes: Uint8Array[];
   private readonly caches: Map<unknown, MemoEntry>[];
   /** This template's first index into a MemoKey's blocks (each prepared memo block has its own). */
   private readonly base: number;
+  /** How many bytes to allocate for the next fill (see `run`). */
+  expectedSize = 16 * 1024;
 
   constructor(
     readonly name: string,
@@ -354,20 +355,24 @@ export class PreparedTemplate {
     return true;
   }
 
-  /** Where a memo block's segments start, for `keep`. */
+  /** Where a memo block's bytes start, for `keep`. */
   mark(): number {
-    return count;
+    return at;
   }
 
-  /** Fills memo block `i`'s segments (listed since `from`) into its own bytes, kept for `key`. */
+  /** Keeps memo block `i`'s bytes (written since `from`) for `key`. */
   keep(i: number, key: FillData[string], inputs: FillData[string][], from: number): void {
-    let n = 0;
-    for (let s = from; s < count; s++) n += segmentLength(segs[s]!);
-    const bytes = allocate(n);
-    writeSegments(bytes, 0, from, count);
-    size -= n;
-    count = from;
-    push(bytes);
+    const bytes = allocate(at - from);
+    bytes.set(out.subarray(from, at));
+    if (chunks !== null) {
+      // The block's bytes stand in for its segments from now on.
+      while (chunkStarts.length > 0 && chunkStarts[chunkStarts.length - 1]! >= from) {
+        chunks.pop();
+        chunkStarts.pop();
+      }
+      chunks.push(bytes);
+      chunkStarts.push(from);
+    }
     if (key instanceof MemoKey) key.blocks[this.base + i] = bytes;
     else {
       const cache = this.caches[i]!;
@@ -387,20 +392,26 @@ export function memoInputs(tpl: PreparedTemplate): Set<string> {
   return new Set(tpl.compiled.memos.flat());
 }
 
-/** Pass one: the generated fill lists the segments and sums the size. */
-function collect(tpl: PreparedTemplate, data: FillData): void {
-  count = 0;
-  size = 0;
+/** Runs the generated fill into a fresh output; returns the number of bytes written. */
+function run(tpl: PreparedTemplate, data: FillData): number {
+  out = allocate(tpl.expectedSize);
+  at = 0;
   tpl.compiled.fill(data, tpl);
+  // Room for the next email: about this one's size (emails of one template differ little).
+  tpl.expectedSize = at + (at >> 4) + 512;
+  return at;
 }
 
 /** The segments a fill assembles, in order, as bytes, and their total size (for measuring). */
 export function fillChunks(tpl: PreparedTemplate, data: FillData): { chunks: Uint8Array[]; size: number } {
-  collect(tpl, data);
-  const chunks = segs
-    .slice(0, count)
-    .map((s) => (typeof s !== 'string' ? s : NodeBuffer ? encoder.encode(s) : htmlBytes(s)));
-  return { chunks, size };
+  const list: Uint8Array[] = [];
+  chunks = list;
+  chunkStarts = [];
+  try {
+    return { chunks: list, size: run(tpl, data) };
+  } finally {
+    chunks = null;
+  }
 }
 
 /**
@@ -409,10 +420,10 @@ export function fillChunks(tpl: PreparedTemplate, data: FillData): { chunks: Uin
  * The result is one byte array assembled from prebuilt segments.
  */
 export function fillBytes(tpl: PreparedTemplate, data: FillData): Uint8Array {
-  collect(tpl, data);
-  const out = allocate(size);
-  writeSegments(out, 0, 0, count);
-  return out;
+  const size = run(tpl, data);
+  const email = out.subarray(0, size);
+  out = NO_OUTPUT;
+  return email;
 }
 
 /** Fills a prepared template and returns the HTML as a string. */

@@ -129,6 +129,18 @@ describe('slots: compile and fill', () => {
     expect(parts('2')).toEqual([long, '<b>2</b><i>']);
   });
 
+  it('grows the output for an email larger than the last one, and lists the segments it wrote', () => {
+    const t = tpl('<p>{{v}}</p><!--sift:each xs--><i>{{b}}</i><!--sift:end xs-->');
+    expect(fillTemplate(t, { v: 'a', xs: [] })).toBe('<p>a</p>');
+    const big = 'x&'.repeat(50_000);
+    const data = { v: big, xs: [{ b: '<' }, { b: htmlBytes('é') }] };
+    const html = `<p>${escapeHtml(big)}</p><i>&lt;</i><i>é</i>`;
+    expect(fillTemplate(t, data)).toBe(html);
+    const { chunks, size } = fillChunks(t, data);
+    expect(size).toBe(Buffer.byteLength(html));
+    expect(Buffer.concat(chunks).toString()).toBe(html);
+  });
+
   it('takes pre-escaped bytes as they are', () => {
     expect(fillTemplate(tpl('<b>{{v}}</b>'), { v: htmlBytes('<i>') })).toBe('<b>&lt;i&gt;</b>');
   });
