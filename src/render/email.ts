@@ -215,17 +215,6 @@ export function pickDisplay(p: PickView): { reasons: string; alsoCoveredBy: stri
 }
 
 /**
- * The common prefix of a subscriber's feedback links (`…/f/TOKEN`): the template appends
- * `/ITEM/more|less`, so a digest encodes the signed part once instead of twenty times.
- */
-export function feedbackBase(links: EditionView['links']): string {
-  const probe = links.feedback(0, 'more');
-  if (!probe.endsWith('/0/more'))
-    throw new Error(`render: feedback links must end with /ITEM/more|less, got '${probe}'`);
-  return probe.slice(0, -'/0/more'.length);
-}
-
-/**
  * What a card shows of an item, shared by every subscriber who gets it: the item's values as
  * given (to notice a change), shortened for display, and the memo key its card parts are cached
  * under. A changed item gets a new key, so bytes filled from old values are never reused.
@@ -392,7 +381,8 @@ function digestData(
     preferencesUrl: view.links.preferences,
     feedUrl,
     unsubscribeUrl: view.links.unsubscribe,
-    feedbackBase: htmlBytes(feedbackBase(view.links)),
+    // Written twice per card (`…/f/TOKEN` + `/ITEM/more|less`): encoded once per email.
+    feedbackBase: htmlBytes(view.links.feedbackBase),
     dropped:
       dropped > 0
         ? `${pluralise(dropped, 'more pick')} did not fit in this email (mail clients cut long messages).`

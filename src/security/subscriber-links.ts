@@ -6,6 +6,11 @@ export interface SubscriberLinks {
   unsubscribe: string;
   preferences: string;
   feeds: { atom: string; rss: string; json: string };
+  /**
+   * The signed prefix of every feedback link (`…/f/TOKEN`): a link is `${feedbackBase}/ITEM/more`
+   * or `…/less`. Given on its own so a digest writes the signed part without rebuilding it.
+   */
+  feedbackBase: string;
   /** "More / less like this" for one item: opens a confirmation page whose button POSTs. */
   feedback(itemId: number, direction: 'more' | 'less'): string;
 }
@@ -30,6 +35,7 @@ export async function subscriberLinks(
       rss: `${baseUrl}/feeds/${feed}.rss`,
       json: `${baseUrl}/feeds/${feed}.json`,
     },
+    feedbackBase: `${baseUrl}/f/${feedback}`,
     feedback: (itemId, direction) => `${baseUrl}/f/${feedback}/${itemId}/${direction}`,
   };
 }

@@ -105,6 +105,7 @@ export function sampleLinks(subscriberId: number, base = 'https://sift.example')
       rss: `${base}/feeds/${token(3)}.rss`,
       json: `${base}/feeds/${token(3)}.json`,
     },
+    feedbackBase: `${base}/f/${feedback}`,
     feedback: (itemId, direction) => `${base}/f/${feedback}/${itemId}/${direction}`,
   };
 }
@@ -126,7 +127,8 @@ export function sampleView(subscriberId: number, pool: PickView[], picks = 10): 
       const reasons = [`matches your interest '${interests[n % 2]}'`];
       if (k % 3 === 0) reasons.push(`from ${item.source}, which you follow`);
       if (k % 4 === 0) reasons.push(`also covered by ${1 + (k % 3)} other sources`);
-      return { ...item, reasons };
+      // As the send path has them: parsed from the edition's stored JSON (flat strings).
+      return { ...item, reasons: JSON.parse(JSON.stringify(reasons)) as string[] };
     }),
   };
 }
