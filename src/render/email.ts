@@ -5,7 +5,7 @@ import {
   type FillValue,
   fillBytes,
   htmlBytes,
-  type MemoKey,
+  MemoKey,
   memoInputs,
   memoKey,
   type PreparedTemplate,
@@ -219,14 +219,13 @@ export function pickDisplay(p: PickView): { reasons: string; alsoCoveredBy: stri
  * given (to notice a change), shortened for display, and the memo key its card parts are cached
  * under. A changed item gets a new key, so bytes filled from old values are never reused.
  */
-interface ItemEntry {
-  title: string;
-  url: string;
-  source: string;
-  summary: string;
-  shownTitle: string;
-  shownSummary: string;
-  key: MemoKey;
+class ItemEntry extends MemoKey {
+  title = '';
+  url = '';
+  source = '';
+  summary = '';
+  shownTitle = '';
+  shownSummary = '';
 }
 const items = new Map<number, ItemEntry>();
 // Each entry ends up holding its card's bytes (~3.5 KB): 10,000 items stay under ~40 MB, more
@@ -254,15 +253,15 @@ function itemEntry(p: PickView & { url: string }): ItemEntry {
 }
 
 function newEntry(p: PickView, url: string): ItemEntry {
-  return {
-    title: p.title,
-    url,
-    source: p.source,
-    summary: p.summary,
-    shownTitle: truncate(p.title, TITLE_CHARS),
-    shownSummary: p.summary ? truncate(p.summary, SUMMARY_CHARS) : '',
-    key: memoKey(String(p.itemId)),
-  };
+  // The entry is its own memo key: a card's values and its cached bytes sit on one object.
+  const e = memoKey(String(p.itemId), (length) => new ItemEntry(length));
+  e.title = p.title;
+  e.url = url;
+  e.source = p.source;
+  e.summary = p.summary;
+  e.shownTitle = truncate(p.title, TITLE_CHARS);
+  e.shownSummary = p.summary ? truncate(p.summary, SUMMARY_CHARS) : '';
+  return e;
 }
 
 const texts = new Map<string, Uint8Array>();
@@ -359,7 +358,7 @@ function digestData(
     }
     if (p.alsoCoveredBy && p.alsoCoveredBy.length > 0) covered = textBytes(p.alsoCoveredBy.join(', '));
     cards[i] = {
-      itemId: e.key,
+      itemId: e,
       source: e.source,
       url: e.url,
       title: e.shownTitle,

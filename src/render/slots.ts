@@ -155,9 +155,15 @@ export class MemoKey extends Uint8Array {
   readonly blocks: (Uint8Array | undefined)[] = [];
 }
 
-/** A memo key for `value`: its escaped, encoded bytes (usable as a slot value too). */
-export function memoKey(value: string): MemoKey {
-  const key = new MemoKey(escapedLength(value));
+/**
+ * A memo key for `value`: its escaped, encoded bytes (usable as a slot value too). `make` builds
+ * a subclass, for an owner that keeps its own values on the key (one object to reach, not two).
+ */
+export function memoKey<K extends MemoKey = MemoKey>(
+  value: string,
+  make: (length: number) => K = (length) => new MemoKey(length) as K,
+): K {
+  const key = make(escapedLength(value));
   writeEscaped(key, 0, value);
   return key;
 }
