@@ -3,6 +3,7 @@ import type { Config } from '../config.ts';
 import { isBrowsable } from '../deliver/mailer.ts';
 import type { Deps } from '../deps.ts';
 import { editionRunStatus } from '../store/outbox.ts';
+import { EditionRunsTable } from './edition-runs-table.tsx';
 import { Layout } from './layout.tsx';
 
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
@@ -36,35 +37,8 @@ export function outboxViewerRoutes(deps: Deps) {
           Emails written by the outbox mailer (development only; set <code>SIFT_OUTBOX_VIEWER=off</code> to
           hide this page).
         </p>
-        <h2>Edition runs</h2>
-        {runs.length === 0 ? (
-          <p>No edition has been planned yet.</p>
-        ) : (
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Edition</th>
-                <th scope="col">Sent</th>
-                <th scope="col">Failed</th>
-                <th scope="col">Suppressed</th>
-                <th scope="col">Waiting</th>
-                <th scope="col">State</th>
-              </tr>
-            </thead>
-            <tbody>
-              {runs.map((r) => (
-                <tr>
-                  <td>{r.editionKey}</td>
-                  <td>{r.sent}</td>
-                  <td>{r.failed}</td>
-                  <td>{r.suppressed}</td>
-                  <td>{r.pending + r.sending}</td>
-                  <td>{r.complete ? 'complete' : 'in progress'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
+        <h2 id="runs">Edition runs</h2>
+        <EditionRunsTable runs={runs} labelledBy="runs" plain />
         <h2>Messages</h2>
         {messages.length === 0 ? (
           <p>The outbox is empty.</p>

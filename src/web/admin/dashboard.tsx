@@ -22,6 +22,7 @@ import { listSourceHealth, pauseSource, resumeSource } from '../../operator/sour
 import { getStats } from '../../operator/stats.ts';
 import { listSuppressionList, suppressAddress, unsuppressAddress } from '../../operator/subscribers.ts';
 import { randomToken } from '../../security/random-token.ts';
+import { EditionRunsTable } from '../edition-runs-table.tsx';
 import { BarChart } from './charts.tsx';
 import { isoMinute, relativeTime } from './format.ts';
 import { AdminLayout } from './layout.tsx';
@@ -307,42 +308,7 @@ export function adminDashboard(deps: Deps) {
         )}
 
         <h2 id="runs">Edition runs</h2>
-        {stats.editionRuns.length === 0 ? (
-          <p class="empty">No edition has been planned yet.</p>
-        ) : (
-          <div class="scroll">
-            <table aria-labelledby="runs">
-              <thead>
-                <tr>
-                  <th scope="col">Edition</th>
-                  <th scope="col">Sent</th>
-                  <th scope="col">Failed</th>
-                  <th scope="col">Suppressed</th>
-                  <th scope="col">Pending or sending</th>
-                  <th scope="col">State</th>
-                </tr>
-              </thead>
-              <tbody>
-                {stats.editionRuns.map((r) => (
-                  <tr>
-                    <td>{r.editionKey}</td>
-                    <td>{r.sent}</td>
-                    <td>{r.failed}</td>
-                    <td>{r.suppressed}</td>
-                    <td>{r.pending + r.sending}</td>
-                    <td>
-                      {r.complete ? (
-                        <span class="badge state-ok">complete</span>
-                      ) : (
-                        <span class="badge state-paused">in progress</span>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <EditionRunsTable runs={stats.editionRuns} labelledBy="runs" />
 
         <h2 id="failures">Recent delivery failures</h2>
         {stats.recentFailures.length === 0 ? (

@@ -1,0 +1,48 @@
+import type { EditionRunStatus } from '../store/outbox.ts';
+
+/**
+ * Edition runs as a table: outcome counts per edition key and whether the run is complete. One
+ * markup for the operator dashboard and the dev outbox viewer, which show the same status;
+ * `plain` states the run in words, for pages without the dashboard's badge styles.
+ */
+export function EditionRunsTable(props: { runs: EditionRunStatus[]; labelledBy: string; plain?: boolean }) {
+  if (props.runs.length === 0) return <p class="empty">No edition has been planned yet.</p>;
+  return (
+    <div class="scroll">
+      <table aria-labelledby={props.labelledBy}>
+        <thead>
+          <tr>
+            <th scope="col">Edition</th>
+            <th scope="col">Sent</th>
+            <th scope="col">Failed</th>
+            <th scope="col">Suppressed</th>
+            <th scope="col">Pending or sending</th>
+            <th scope="col">State</th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.runs.map((r) => (
+            <tr>
+              <td>{r.editionKey}</td>
+              <td>{r.sent}</td>
+              <td>{r.failed}</td>
+              <td>{r.suppressed}</td>
+              <td>{r.pending + r.sending}</td>
+              {props.plain ? (
+                <td>{r.complete ? 'complete' : 'in progress'}</td>
+              ) : (
+                <td>
+                  {r.complete ? (
+                    <span class="badge state-ok">complete</span>
+                  ) : (
+                    <span class="badge state-paused">in progress</span>
+                  )}
+                </td>
+              )}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
