@@ -3,23 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Config, parseConfig } from '../../src/config.ts';
 import { migrateLibsql, openLibsql } from '../../src/db/libsql.ts';
-import type { Mailer, OutgoingEmail } from '../../src/deliver/mailer.ts';
 import type { Deps } from '../../src/deps.ts';
 import { createSourceFetch, diskBundledFeeds, loadEmbeddings, paths } from '../../src/entry/node-deps.ts';
 import { silentLog } from '../../src/log.ts';
+import { memoryMailer } from './memory-mailer.ts';
 
-/** A mailer that keeps what it was given, for tests that look at the message itself. */
-export function memoryMailer(): Mailer & { sent: OutgoingEmail[] } {
-  const sent: OutgoingEmail[] = [];
-  return {
-    name: 'memory',
-    sent,
-    async send(email) {
-      sent.push(email);
-      return {};
-    },
-  };
-}
+export { memoryMailer };
 
 /** A fake clock starting at `start`, moved by hand. */
 export function fakeClock(start = Date.UTC(2026, 10, 24, 9, 0)) {

@@ -7,10 +7,10 @@ import {
   getQueueResult,
 } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Mailer, OutgoingEmail } from '../../src/deliver/mailer.ts';
 import worker, { type Env as WorkerEnv, workerDeps } from '../../src/entry/worker.ts';
 import { editionsJob } from '../../src/jobs/run-cycle.ts';
 import { consumeSendBatch, enqueueDueSends, type SendMessage } from '../../src/jobs/send-queue.ts';
+import { memoryMailer } from '../helpers/memory-mailer.ts';
 
 declare global {
   namespace Cloudflare {
@@ -59,19 +59,6 @@ function capturingQueue() {
     sent,
     async sendBatch(messages: Iterable<{ body: SendMessage }>) {
       for (const m of messages) sent.push(m.body);
-    },
-  };
-}
-
-/** A mailer that keeps what it was given. */
-function memoryMailer(): Mailer & { sent: OutgoingEmail[] } {
-  const sent: OutgoingEmail[] = [];
-  return {
-    name: 'memory',
-    sent,
-    async send(email) {
-      sent.push(email);
-      return {};
     },
   };
 }
