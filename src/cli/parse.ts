@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parseFeedBytes } from '../ingest/parse.ts';
+import { type NormalizedItem, parseFeedBytes } from '../ingest/parse.ts';
 
 const USAGE = `Usage: sift parse FILE...
 
@@ -17,6 +17,12 @@ Options:
 Exit codes: 0 every file parsed, 1 at least one file failed, 2 usage error.
 `;
 
+/** An item as `sift parse` prints it: the normalised item, its key as `id`, its date as ISO text. */
+type ParsedItemLine = Omit<NormalizedItem, 'key' | 'publishedAt' | 'enclosure'> & {
+  id: string;
+  publishedAt: string | null;
+};
+
 /** One line of `sift parse` output. */
 export interface ParseLine {
   file: string;
@@ -24,16 +30,7 @@ export interface ParseLine {
   error?: string;
   format?: string;
   title?: string | null;
-  items: {
-    id: string;
-    title: string;
-    link: string | null;
-    summary: string;
-    contentHtml: string | null;
-    author: string | null;
-    categories: string[];
-    publishedAt: string | null;
-  }[];
+  items: ParsedItemLine[];
 }
 
 /** Parses one file into its output line (never throws). */
