@@ -130,11 +130,8 @@ export async function sendOne(
   row: OutboxRow,
   options: Pick<SendOptions, 'retry' | 'limiter' | 'random'> = {},
 ): Promise<SendOutcome> {
-  const policy = options.retry ?? DEFAULT_RETRY;
-  const held = row.leaseUntil;
-  if (held != null && deps.clock() >= held) return 'lease-lost';
-  const settle = (patch: Parameters<typeof settleOutbox>[2]) => settleOutbox(deps.db, row.id, patch, held);
-
+  const settle = settlerWhileLeased(deps, row);
+  if (!settle) return 'lease-lost';
   const subscriber = await getSubscriber(deps.db, row.subscriberId);
   const reason = suppressionReason(
     subscriber,
@@ -142,14 +139,55 @@ export async function sendOne(
       subscriber.emailEnabled &&
       (await findSuppression(deps.db, subscriber.email)) !== undefined,
   );
-  if (reason) {
-    await settle({ status: 'suppressed', leaseUntil: null, lastError: reason });
-    return 'suppressed';
-  }
+  if (reason) return suppress(settle, reason);
+  return deliver(
+    deps,
+    row,
+    settle,
+    () => buildOutgoing(deps, row),
+    (email) =>
+      settle({
+        status: 'sent',
+        sentAt: deps.clock(),
+        messageId: email.messageId,
+        leaseUntil: null,
+        lastError: null,
+      }),
+    options.retry ?? DEFAULT_RETRY,
+    options,
+  );
+}
 
+type Settle = (patch: Parameters<typeof settleOutbox>[2]) => Promise<boolean>;
+
+/** How to settle a claimed row while its lease holds, or null once it has run out. */
+function settlerWhileLeased(deps: Deps, row: OutboxRow): Settle | null {
+  const held = row.leaseUntil;
+  if (held != null && deps.clock() >= held) return null;
+  return (patch) => settleOutbox(deps.db, row.id, patch, held);
+}
+
+async function suppress(settle: Settle, reason: string): Promise<SendOutcome> {
+  await settle({ status: 'suppressed', leaseUntil: null, lastError: reason });
+  return 'suppressed';
+}
+
+/**
+ * The steps every row takes once its data is at hand, whichever path loaded it: render, send
+ * (paced), and mark it sent only after the transport accepted; failures retried or failed.
+ */
+async function deliver(
+  deps: Deps,
+  row: OutboxRow,
+  settle: Settle,
+  render: () => OutgoingEmail | null | Promise<OutgoingEmail | null>,
+  markSent: (email: OutgoingEmail) => Promise<unknown>,
+  policy: RetryPolicy,
+  options: Pick<SendOptions, 'limiter' | 'random'>,
+): Promise<SendOutcome> {
   let email: OutgoingEmail | null;
   try {
-    email = await buildOutgoing(deps, row);
+    email = await render();
   } catch (e) {
     // A rendering bug must not loop forever: it is retried like a transient failure, then failed.
     return failAttempt(
@@ -171,20 +209,14 @@ export async function sendOne(
   } catch (e) {
     return failAttempt(deps, row, settle, e, policy, options);
   }
-  await settle({
-    status: 'sent',
-    sentAt: deps.clock(),
-    messageId: email.messageId,
-    leaseUntil: null,
-    lastError: null,
-  });
+  await markSent(email);
   return 'sent';
 }
 
 async function failAttempt(
   deps: Deps,
   row: OutboxRow,
-  settle: (patch: Parameters<typeof settleOutbox>[2]) => Promise<boolean>,
+  settle: Settle,
   e: unknown,
   policy: RetryPolicy,
   options: Pick<SendOptions, 'random'>,
@@ -343,36 +375,20 @@ async function sendPrepared(
     suppressed: boolean;
   },
 ): Promise<SendOutcome> {
-  const held = row.leaseUntil;
-  if (held != null && deps.clock() >= held) return 'lease-lost';
-  const settle = (patch: Parameters<typeof settleOutbox>[2]) => settleOutbox(deps.db, row.id, patch, held);
+  const settle = settlerWhileLeased(deps, row);
+  if (!settle) return 'lease-lost';
   const reason = suppressionReason(subscriber, ctx.suppressed);
-  if (reason) {
-    await settle({ status: 'suppressed', leaseUntil: null, lastError: reason });
-    return 'suppressed';
-  }
+  if (reason) return suppress(settle, reason);
   if (!view) return sendOne(deps, row, ctx.options);
-  let email: OutgoingEmail;
-  try {
-    email = toOutgoing(deps.config, row, view, renderDigest(view));
-  } catch (e) {
-    return failAttempt(
-      deps,
-      row,
-      settle,
-      new MailError(`render: ${(e as Error).message}`, false),
-      ctx.policy,
-      ctx.options,
-    );
-  }
-  try {
-    await ctx.options.limiter?.acquire();
-    await deps.mailer.send(email);
-  } catch (e) {
-    return failAttempt(deps, row, settle, e, ctx.policy, ctx.options);
-  }
-  await ctx.marks.add(row.id, email.messageId);
-  return 'sent';
+  return deliver(
+    deps,
+    row,
+    settle,
+    () => toOutgoing(deps.config, row, view, renderDigest(view)),
+    (email) => ctx.marks.add(row.id, email.messageId),
+    ctx.policy,
+    ctx.options,
+  );
 }
 
 /**
