@@ -84,30 +84,22 @@ export async function refreshSource(
     }
     const feed = await parseFeedBytes(bytes, { url, contentType, now });
     const newItems = await storeItems(deps, source.id, feed, now, context.clusters);
-    const nextCheckAt = nextCheckAfterSuccess(now, intervalMs, maxAgeMs);
-    await updateSource(deps.db, source.id, {
-      ...moved,
-      title: source.title ?? feed.title,
-      siteUrl: feed.siteUrl,
-      format: feed.formatName,
-      bodyHash,
-      etag,
-      lastModified,
-      lastCheckAt: now,
-      lastSuccessAt: now,
-      lastError: null,
-      errorCount: 0,
-      nextCheckAt,
-      leaseUntil: null,
-    });
-    return {
-      ok: true,
-      sourceId: source.id,
-      items: feed.items.length,
-      newItems,
-      notModified: false,
-      nextCheckAt,
-    };
+    return recordSuccess(
+      deps,
+      source.id,
+      now,
+      nextCheckAfterSuccess(now, intervalMs, maxAgeMs),
+      {
+        ...moved,
+        title: source.title ?? feed.title,
+        siteUrl: feed.siteUrl,
+        format: feed.formatName,
+        bodyHash,
+        etag,
+        lastModified,
+      },
+      { items: feed.items.length, newItems, notModified: false },
+    );
   } catch (e) {
     return recordFailure(deps, source, e, now, intervalMs);
   }
@@ -208,13 +200,14 @@ export async function storeItems(
   return rows.filter((r) => !existing.has(r.key)).length;
 }
 
-/** Records a successful check that found nothing new (304, or the same body as last time). */
-async function notModified(
+/** Records a successful check (a source that answered and parsed, or had nothing new). */
+async function recordSuccess(
   deps: Deps,
   sourceId: number,
   now: number,
   nextCheckAt: number,
   patch: Partial<Source>,
+  counts: { items: number; newItems: number; notModified: boolean },
 ): Promise<RefreshOutcome> {
   await updateSource(deps.db, sourceId, {
     ...patch,
@@ -225,5 +218,16 @@ async function notModified(
     nextCheckAt,
     leaseUntil: null,
   });
-  return { ok: true, sourceId, items: 0, newItems: 0, notModified: true, nextCheckAt };
+  return { ok: true, sourceId, ...counts, nextCheckAt };
+}
+
+/** A successful check that found nothing new (304, or the same body as last time). */
+function notModified(
+  deps: Deps,
+  sourceId: number,
+  now: number,
+  nextCheckAt: number,
+  patch: Partial<Source>,
+): Promise<RefreshOutcome> {
+  return recordSuccess(deps, sourceId, now, nextCheckAt, patch, { items: 0, newItems: 0, notModified: true });
 }
