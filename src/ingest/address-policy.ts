@@ -89,12 +89,6 @@ export function addressProblem(address: string): string | null {
   return `${address} maps to ${kind.v4}, ${kind.kind}`;
 }
 
-/** True when the string is an IPv4 or IPv6 literal. */
-export function isIpLiteral(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '');
-  return parseIPv4(h) !== null || parseIPv6(h) !== null;
-}
-
 function parseIPv4(s: string): number | null {
   const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(s);
   if (!m) return null;

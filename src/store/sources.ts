@@ -31,11 +31,6 @@ const dueNow = (now: number) =>
     or(isNull(sources.leaseUntil), lte(sources.leaseUntil, now)),
   );
 
-/** Sources whose next check is due, not paused and not leased, oldest first (read-only). */
-export function listDueSources(db: Db, now: number, limit = 100): Promise<Source[]> {
-  return db.select().from(sources).where(dueNow(now)).orderBy(asc(sources.nextCheckAt)).limit(limit).all();
-}
-
 /**
  * Claims up to `limit` due sources for this runner by setting their lease in ONE statement, so two
  * runners (two processes, or a cron run overlapping a slow one) never fetch the same source at
