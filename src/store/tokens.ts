@@ -5,18 +5,25 @@ import { hashToken, randomToken } from '../security/random-token.ts';
 
 type Purpose = (typeof tokens.$inferSelect)['purpose'];
 
-/** Issues a single-use token; returns the plain token (only its hash is stored). */
+/**
+ * Issues a single-use token; returns the plain token (only its hash is stored). Tokens that
+ * expired before `now` can never be used: issuing is a cheap moment to drop them, so the table
+ * holds only live ones.
+ */
 export async function issueToken(
   db: Db,
   subscriberId: number,
   purpose: Purpose,
   expiresAt: number,
-  now?: number,
+  now: number,
 ): Promise<string> {
   const token = randomToken();
-  await db
-    .insert(tokens)
-    .values({ subscriberId, purpose, tokenHash: await hashToken(token), expiresAt, createdAt: now });
+  await db.batch([
+    db.delete(tokens).where(lt(tokens.expiresAt, now)),
+    db
+      .insert(tokens)
+      .values({ subscriberId, purpose, tokenHash: await hashToken(token), expiresAt, createdAt: now }),
+  ]);
   return token;
 }
 
@@ -55,9 +62,4 @@ export async function lastTokenIssuedAt(db: Db, subscriberId: number): Promise<n
     .limit(1)
     .get();
   return row?.at;
-}
-
-/** Deletes tokens that expired before `before` (they can never be used). */
-export async function pruneTokens(db: Db, before: number): Promise<void> {
-  await db.delete(tokens).where(lt(tokens.expiresAt, before));
 }
