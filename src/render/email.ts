@@ -409,7 +409,8 @@ export function digestTemplate(): PreparedTemplate {
 /**
  * The digest's HTML as bytes, from the compiled template: picks are dropped from the end until
  * it fits `maxBytes` (the footer with the unsubscribe link always stays). This is the
- * per-subscriber fill the send path runs; no MJML involved. Also gives the subject line.
+ * per-subscriber fill the send path runs; no MJML involved. Also gives the subject line. The
+ * bytes are valid until the next fill (see `fillBytes`).
  */
 export function fillDigestHtml(
   view: EditionView,
@@ -420,20 +421,17 @@ export function fillDigestHtml(
   const { data, subject: line } = digestData(view, view.picks, subject);
   const all = fillBytes(tpl, data);
   if (all.length <= maxBytes) return { bytes: all, picksShown: view.picks.length, subject: line };
-  // Over budget (rare): binary search for the most picks that fit; lo always fits (or is 0).
+  // Over budget (rare): binary search for the most picks that fit (lo always fits, or is 0),
+  // then fill that many once more, since each fill writes over the bytes of the one before.
   const fill = (shown: number) => fillBytes(tpl, digestFillData(view, view.picks.slice(0, shown), line));
   let lo = 0;
   let hi = view.picks.length;
-  let best = fill(0);
   while (hi - lo > 1) {
     const mid = (lo + hi) >> 1;
-    const bytes = fill(mid);
-    if (bytes.length <= maxBytes) {
-      lo = mid;
-      best = bytes;
-    } else hi = mid;
+    if (fill(mid).length <= maxBytes) lo = mid;
+    else hi = mid;
   }
-  return { bytes: best, picksShown: lo, subject: line };
+  return { bytes: fill(lo), picksShown: lo, subject: line };
 }
 
 /** Renders the digest email (HTML from the compiled MJML, and its plain-text twin). */

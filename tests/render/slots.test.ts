@@ -153,6 +153,24 @@ describe('slots: compile and fill', () => {
     expect(() => compileSlots('x<!--sift:end a-->')).toThrow(/closes no open block/);
   });
 
+  it('writes every fill into one reused output: bytes stay valid until the next fill, a copy keeps them', () => {
+    const t = tpl('<p>{{v}}</p>');
+    const first = fillBytes(t, { v: 'first' });
+    const kept = new Uint8Array(first);
+    const second = fillBytes(t, { v: 'other' });
+    // No fresh buffer per email: the second fill wrote over the first one's memory.
+    expect(second.buffer).toBe(first.buffer);
+    expect(bytesToString(first)).toBe('<p>other</p>');
+    expect(bytesToString(kept)).toBe('<p>first</p>');
+    expect(bytesToString(second)).toBe('<p>other</p>');
+    // An email that outgrew the output is written whole, and a huge output is not kept.
+    const huge = 'x'.repeat(2 << 20);
+    const big = fillBytes(t, { v: huge });
+    expect(big.length).toBe(huge.length + 7);
+    expect(bytesToString(big.subarray(big.length - 6))).toBe('xx</p>');
+    expect(fillBytes(t, { v: 'small' }).buffer).not.toBe(big.buffer);
+  });
+
   it('expandSource (the naive reference) gives the same text as the fill', () => {
     const src = '<p>{{a}}</p><!--sift:each xs--><i>{{b}}</i><!--sift:end xs-->';
     const data = { a: '"q"', xs: [{ b: '1<2' }, { b: htmlBytes('é') }] };
