@@ -1,5 +1,5 @@
 import { inArray, sql } from 'drizzle-orm';
-import { type OutboxRow, type Subscriber, suppressions } from '../db/schema.ts';
+import { type Edition, type OutboxRow, type Subscriber, suppressions } from '../db/schema.ts';
 import type { Deps } from '../deps.ts';
 import { loadEditionViews, loadEditionViewsBatch } from '../editions/load-view.ts';
 import { type RenderedEmail, renderDigest } from '../render/email.ts';
@@ -13,7 +13,7 @@ import {
   releaseClaimed,
   settleOutbox,
 } from '../store/outbox.ts';
-import { getSubscriber } from '../store/subscribers.ts';
+import { getSubscriber, getSubscribers } from '../store/subscribers.ts';
 import { MailError, type OutgoingEmail } from './mailer.ts';
 import { createRateLimiter, type RateLimiter } from './rate-limit.ts';
 import { DEFAULT_RETRY, type RetryPolicy, retryDelay } from './retry-policy.ts';
@@ -52,6 +52,13 @@ export interface SendOptions {
    * claimed batch goes back to 'pending' at once (attempt not counted, lease released).
    */
   signal?: AbortSignal;
+  /**
+   * A batch that has been sending for this long re-reads the subscribers of its remaining rows
+   * and the suppression list before its next message, and again each time this much more has
+   * passed (default 2 s): an unsubscribe or a complaint that lands during a long, rate-limited
+   * batch stops the rest of it. A fast batch is over before it would re-read anything.
+   */
+  recheckMs?: number;
 }
 
 /** Builds the email for one outbox row: rendered edition plus RFC 8058 and RFC 2919 headers. */
@@ -255,6 +262,8 @@ const MAX_BATCH = 500;
 const MAX_CACHED_ITEMS = 50_000;
 /** Sent marks waiting for their statement are written at once when this many pile up. */
 const MAX_UNMARKED = 200;
+/** How long a batch sends before it re-reads subscribers and suppressions (SendOptions.recheckMs). */
+const RECHECK_MS = 2_000;
 /** The last error of rows handed back unsent on shutdown. */
 const SHUTDOWN_REASON = 'deliver: shutting down, message left for the next run';
 
@@ -310,9 +319,10 @@ type BatchOutcome = SendOutcome | 'released';
 async function sendBatch(
   deps: Deps,
   rows: OutboxRow[],
-  options: Pick<SendOptions, 'retry' | 'limiter' | 'random' | 'signal'>,
+  options: Pick<SendOptions, 'retry' | 'limiter' | 'random' | 'signal' | 'recheckMs'>,
   itemCache: Map<number, ItemWithSource>,
 ): Promise<BatchOutcome[]> {
+  const recheckMs = options.recheckMs ?? RECHECK_MS;
   const policy = options.retry ?? DEFAULT_RETRY;
   const pairs = await getEditionsWithSubscribers(
     deps.db,
@@ -333,9 +343,14 @@ async function sendBatch(
 
   const marks = createMarkWriter(deps, rows[0]?.leaseUntil ?? null);
   const outcomes: BatchOutcome[] = [];
+  let checkedAt = Date.now();
   try {
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i]!;
+      if (i > 0 && Date.now() - checkedAt >= recheckMs) {
+        await recheck(deps.db, rows.slice(i), byEdition, suppressed);
+        checkedAt = Date.now();
+      }
       if (options.signal?.aborted) {
         // Shutdown: the rest of the batch was never attempted; hand it back in one statement.
         await releaseRows(deps, rows.slice(i));
@@ -360,6 +375,39 @@ async function sendBatch(
     await marks.close();
   }
   return outcomes;
+}
+
+/**
+ * Re-reads the subscribers of a batch's remaining rows and their suppressions (see
+ * SendOptions.recheckMs). A subscriber now gone, or at another address than the loaded view
+ * was made for, leaves the batch path: sendOne settles that row from scratch.
+ */
+async function recheck(
+  db: Deps['db'],
+  rest: OutboxRow[],
+  byEdition: Map<number, { edition: Edition; subscriber: Subscriber }>,
+  suppressed: Set<string>,
+): Promise<void> {
+  const fresh = new Map(
+    (
+      await getSubscribers(
+        db,
+        rest.map((r) => r.subscriberId),
+      )
+    ).map((s) => [s.id, s]),
+  );
+  for (const r of rest) {
+    const pair = byEdition.get(r.editionId);
+    if (!pair) continue;
+    const now = fresh.get(pair.subscriber.id);
+    if (now && now.email === pair.subscriber.email) pair.subscriber = now;
+    else byEdition.delete(r.editionId);
+  }
+  for (const email of await suppressedAmong(
+    db,
+    [...fresh.values()].map((s) => s.email),
+  ))
+    suppressed.add(email);
 }
 
 /** One row of a loaded batch: the same checks and outcomes as sendOne, without its queries. */

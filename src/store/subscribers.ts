@@ -30,6 +30,21 @@ export function getSubscriber(db: Db, id: number): Promise<Subscriber | undefine
   return db.select().from(subscribers).where(eq(subscribers.id, id)).get();
 }
 
+/** The subscribers with these ids (missing ones are left out), in IN lists under the parameter limit. */
+export async function getSubscribers(db: Db, ids: number[]): Promise<Subscriber[]> {
+  const wanted = [...new Set(ids)];
+  const out: Subscriber[] = [];
+  for (let i = 0; i < wanted.length; i += 90)
+    out.push(
+      ...(await db
+        .select()
+        .from(subscribers)
+        .where(inArray(subscribers.id, wanted.slice(i, i + 90)))
+        .all()),
+    );
+  return out;
+}
+
 /** A subscriber by email, or undefined. */
 export function getSubscriberByEmail(db: Db, email: string): Promise<Subscriber | undefined> {
   return db.select().from(subscribers).where(eq(subscribers.email, email)).get();

@@ -4,6 +4,7 @@ import type { Mailer } from '../../src/deliver/mailer.ts';
 import { sendOutbox } from '../../src/deliver/send-outbox.ts';
 import { createSmtpMailer } from '../../src/deliver/smtp-mailer.ts';
 import { suppressAddress } from '../../src/deliver/suppression.ts';
+import { unsubscribeNow } from '../../src/store/subscribers.ts';
 import { fakeClock, testDeps } from '../helpers/deps.ts';
 import { seedEditions, startSmtp } from './helpers.ts';
 
@@ -41,6 +42,38 @@ describe('the batched send loop', () => {
       expect(r.leaseUntil).toBeNull();
       expect(r.sentAt).toBe(deps.clock());
     }
+    expect(after[2]!.lastError).toBe('address is on the suppression list');
+  });
+
+  it('stops the rest of a long batch for whoever unsubscribes or complains while it is being sent', async () => {
+    const { smtp, deps } = await setup();
+    const emails = ['a@example.com', 'b@example.com', 'c@example.com', 'd@example.com'];
+    const [, b] = await seedEditions(deps, emails);
+    const real = deps.mailer;
+    const during: Mailer = {
+      name: 'during',
+      async send(email) {
+        const r = await real.send(email);
+        if (email.to === 'a@example.com') {
+          // While a's message is with the server: b unsubscribes, c's provider reports a complaint.
+          await unsubscribeNow(deps.db, b!, deps.clock());
+          await suppressAddress(deps.db, 'c@example.com', 'complaint', 'test', deps.clock());
+        }
+        return r;
+      },
+    };
+
+    // recheckMs 0: the batch re-reads before every message (by default, once it has run 2 s).
+    expect(await sendOutbox({ ...deps, mailer: during }, { batch: 50, recheckMs: 0 })).toEqual({
+      sent: 2,
+      failed: 0,
+      retried: 0,
+      suppressed: 2,
+    });
+    expect(smtp.received.map((r) => r.to).sort()).toEqual(['a@example.com', 'd@example.com']);
+    const after = await rows(deps);
+    expect(after.map((r) => r.status)).toEqual(['sent', 'suppressed', 'suppressed', 'sent']);
+    expect(after[1]!.lastError).toBe('subscriber is unsubscribed');
     expect(after[2]!.lastError).toBe('address is on the suppression list');
   });
 
