@@ -304,7 +304,7 @@ export class PreparedTemplate {
   private readonly caches: Map<unknown, MemoEntry>[];
   /** This template's first index into a MemoKey's blocks (each prepared memo block has its own). */
   private readonly base: number;
-  /** How many bytes to allocate for the next fill (see `run`). */
+  /** The room the output needs before the next fill: about the last email's size (see `run`). */
   expectedSize = 16 * 1024;
 
   constructor(
