@@ -11,19 +11,19 @@ export interface ActiveInterest {
   vector: InterestVector;
 }
 
-/** Score of doc d in an interest vector (0 when absent), by binary search over the doc-sorted copy. */
-export function scoreIn(v: InterestVector, d: number): number {
+/** Where doc d is in an interest vector's doc-sorted entries (-1 when absent): a binary search. */
+export function positionIn(v: InterestVector, d: number): number {
   const docs = v.byDoc;
   let lo = 0;
   let hi = docs.length - 1;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
     const x = docs[mid]!;
-    if (x === d) return v.byDocScore[mid]!;
+    if (x === d) return mid;
     if (x < d) lo = mid + 1;
     else hi = mid - 1;
   }
-  return 0;
+  return -1;
 }
 
 /** Shows a matched term as the item spells it ("NHL", not "nhl"). */
@@ -72,19 +72,29 @@ function matchVia(corpus: Corpus, surfaces: SurfaceForms, v: InterestVector, d: 
   return null;
 }
 
-// (interest vector, doc) → the finished reason text: popular interests meet popular items
-// across thousands of subscribers, so each text is built once. Keyed by the label as shown, since
-// "Hockey" and "hockey" share one vector but are quoted as typed.
-const reasonCache = new WeakMap<InterestVector, Map<string, Map<number, string>>>();
+// (interest vector, position in its doc-sorted entries) → the finished reason text: popular interests meet popular
+// items across thousands of subscribers, so each text is built once. Keyed by the label as
+// shown, since "Hockey" and "hockey" share one vector but are quoted as typed.
+const reasonCache = new WeakMap<InterestVector, Map<string, (string | undefined)[]>>();
 
-/** The reason for one interest's contribution to doc d, e.g. "matches your interest 'hockey' (via 'NHL')". */
-export function interestReason(corpus: Corpus, surfaces: SurfaceForms, a: ActiveInterest, d: number): string {
+/**
+ * The reason for one interest's contribution to doc d (at `position` in its doc-sorted
+ * entries, see positionIn), e.g.
+ * "matches your interest 'hockey' (via 'NHL')".
+ */
+export function interestReason(
+  corpus: Corpus,
+  surfaces: SurfaceForms,
+  a: ActiveInterest,
+  d: number,
+  position: number,
+): string {
   let byLabel = reasonCache.get(a.vector);
   if (!byLabel) reasonCache.set(a.vector, (byLabel = new Map()));
   const key = a.kind === 'topic' ? `\u0000${a.label}` : a.label;
-  let byDoc = byLabel.get(key);
-  if (!byDoc) byLabel.set(key, (byDoc = new Map()));
-  let text = byDoc.get(d);
+  let texts = byLabel.get(key);
+  if (!texts) byLabel.set(key, (texts = new Array(a.vector.byDoc.length)));
+  let text = texts[position];
   if (text === undefined) {
     const via = matchVia(corpus, surfaces, a.vector, d);
     const topic = a.kind === 'topic';
@@ -94,56 +104,66 @@ export function interestReason(corpus: Corpus, surfaces: SurfaceForms, a: Active
       const what = topic ? `is in your topic '${a.label}'` : `matches your interest '${a.label}'`;
       text = via ? `${what} (via '${via}')` : what;
     }
-    byDoc.set(d, text);
+    texts[position] = text;
   }
   return text;
 }
 
-// Reused by every explain() call (it is synchronous and does not keep them).
-const scratchBest: ActiveInterest[] = [];
-const scratchScore: number[] = [];
+/** Reasons name at most this many interests per pick: the strongest contributions. */
+const NAMED = 3;
 
-/** All reasons for a pick, strongest first. */
-export function explain(
-  corpus: Corpus,
-  surfaces: SurfaceForms,
-  active: readonly ActiveInterest[],
-  d: number,
-  followed: boolean,
-  otherSources: number,
-): string[] {
-  // The three strongest contributions, by insertion (cheaper than sorting tuples per pick).
-  const best = scratchBest;
-  const bestScore = scratchScore;
-  best.length = 0;
-  bestScore.length = 0;
-  for (const a of active) {
-    if (a.weight <= 0) continue;
-    const s = scoreIn(a.vector, d) * a.weight;
-    if (s <= 0 || (best.length === 3 && s <= bestScore[2]!)) continue;
-    let i = Math.min(best.length, 2);
-    if (best.length < 3) {
-      best.push(a);
-      bestScore.push(s);
-      i = best.length - 1;
-    }
-    while (i > 0 && bestScore[i - 1]! < s) {
-      best[i] = best[i - 1]!;
-      bestScore[i] = bestScore[i - 1]!;
+/** The strongest interest contributions to each pick of one rank() call (offered by rank()). */
+export class Contributions {
+  private readonly interests: (ActiveInterest | undefined)[] = [];
+  private readonly scores: number[] = [];
+  private readonly positions: number[] = [];
+  private readonly counts: number[] = [];
+
+  /** Starts a call with `picks` picks, none offered yet. */
+  reset(picks: number): void {
+    for (let i = 0; i < picks; i++) this.counts[i] = 0;
+  }
+
+  /** Interest `a` adds `score` to pick `pick`, from `position` in its doc-sorted entries. */
+  offer(pick: number, a: ActiveInterest, score: number, position: number): void {
+    if (score <= 0) return;
+    const base = pick * NAMED;
+    const n = this.counts[pick]!;
+    if (n === NAMED && score <= this.scores[base + NAMED - 1]!) return;
+    // Insertion into the pick's few slots, strongest first (cheaper than sorting tuples).
+    let i = n < NAMED ? n : NAMED - 1;
+    if (n < NAMED) this.counts[pick] = n + 1;
+    while (i > 0 && this.scores[base + i - 1]! < score) {
+      this.interests[base + i] = this.interests[base + i - 1];
+      this.scores[base + i] = this.scores[base + i - 1]!;
+      this.positions[base + i] = this.positions[base + i - 1]!;
       i--;
     }
-    best[i] = a;
-    bestScore[i] = s;
+    this.interests[base + i] = a;
+    this.scores[base + i] = score;
+    this.positions[base + i] = position;
   }
-  const reasons: string[] = [];
-  for (const a of best) {
-    const r = interestReason(corpus, surfaces, a, d);
-    if (!reasons.includes(r)) reasons.push(r);
+
+  /** All reasons for pick `pick` (doc d), strongest first. */
+  explain(
+    corpus: Corpus,
+    surfaces: SurfaceForms,
+    pick: number,
+    d: number,
+    followed: boolean,
+    otherSources: number,
+  ) {
+    const reasons: string[] = [];
+    const base = pick * NAMED;
+    for (let i = 0; i < this.counts[pick]!; i++) {
+      const r = interestReason(corpus, surfaces, this.interests[base + i]!, d, this.positions[base + i]!);
+      if (!reasons.includes(r)) reasons.push(r);
+    }
+    const source = corpus.items[d]!.source;
+    if (followed) reasons.push(`from ${source ?? 'a source'}, which you follow`);
+    if (otherSources > 0)
+      reasons.push(`also covered by ${otherSources} other source${otherSources === 1 ? '' : 's'}`);
+    if (reasons.length === 0) reasons.push('recent item that passed your filters');
+    return reasons;
   }
-  const source = corpus.items[d]!.source;
-  if (followed) reasons.push(`from ${source ?? 'a source'}, which you follow`);
-  if (otherSources > 0)
-    reasons.push(`also covered by ${otherSources} other source${otherSources === 1 ? '' : 's'}`);
-  if (reasons.length === 0) reasons.push('recent item that passed your filters');
-  return reasons;
 }

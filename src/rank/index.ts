@@ -15,7 +15,7 @@ import { buildDenseIndex, type DenseIndex } from './dense.ts';
 import { Selector, TopK } from './diversify.ts';
 import { Embeddings } from './embeddings.ts';
 import { DEFAULT_EXPANSION, type ExpansionOptions } from './expand.ts';
-import { type ActiveInterest, explain, SurfaceForms } from './explain.ts';
+import { type ActiveInterest, Contributions, positionIn, SurfaceForms } from './explain.ts';
 import { buildGraph } from './graph.ts';
 import { type InterestVector, scoreInterest } from './interest.ts';
 import { Accumulator } from './lexical.ts';
@@ -49,6 +49,8 @@ const RECENCY_SHARE = 0.4;
 const HOUR = 3_600_000;
 /** Fewest entries read from each interest's vector per call (see rank()). */
 const HEAD_MIN = 25;
+/** Vectors up to this long are read whole to explain the picks; longer ones are searched. */
+const SCAN_MAX = 128;
 
 /** Builds a ranker over candidate items (see RankerContext for the optional settings). */
 export function createRanker(items: readonly RankItem[], context: RankerContext = {}): Ranker {
@@ -128,6 +130,9 @@ export function createRanker(items: readonly RankItem[], context: RankerContext 
   // Per-call marks, stamped instead of cleared so a call costs O(its own work), not O(items).
   const banned = new Int32Array(corpus.n);
   const followMark = new Int32Array(corpus.n);
+  const pickMark = new Int32Array(corpus.n);
+  const pickSlot = new Int32Array(corpus.n);
+  const contributions = new Contributions();
   let stamp = 0;
 
   // Recency factor per item for one (clock, half-life, window); 0 = outside the window.
@@ -252,14 +257,42 @@ export function createRanker(items: readonly RankItem[], context: RankerContext 
         top = candidates(k, fresh, muted, minScore).sortedInPlace();
         n = selector.select(top.docs, top.scores, top.size, limit, prefs.perSourceCap, pickDocs, pickScores);
       }
-      // Reasons are built only here, for the final picks.
+      // Reasons are built only here, for the final picks, from what each interest gives each
+      // pick: a short vector is read whole (cheaper than searching it once per pick), a long one
+      // is searched per pick.
+      contributions.reset(n);
+      for (let i = 0; i < n; i++) {
+        pickMark[pickDocs[i]!] = stamp;
+        pickSlot[pickDocs[i]!] = i;
+      }
+      for (const a of active) {
+        if (a.weight <= 0) continue;
+        const { byDoc, byDocScore } = a.vector;
+        if (byDoc.length <= SCAN_MAX) {
+          for (let i = 0; i < byDoc.length; i++) {
+            const d = byDoc[i]!;
+            if (pickMark[d] === stamp) contributions.offer(pickSlot[d]!, a, a.weight * byDocScore[i]!, i);
+          }
+        } else
+          for (let p = 0; p < n; p++) {
+            const i = positionIn(a.vector, pickDocs[p]!);
+            if (i >= 0) contributions.offer(p, a, a.weight * byDocScore[i]!, i);
+          }
+      }
       const picks: Pick[] = new Array(n);
       for (let i = 0; i < n; i++) {
         const d = pickDocs[i]!;
         picks[i] = {
           id: items[d]!.id,
           score: Math.round(pickScores[i]! * 1e4) / 1e4,
-          reasons: explain(corpus, surfaces, active, d, followMark[d] === stamp, clusters.otherSources[d]!),
+          reasons: contributions.explain(
+            corpus,
+            surfaces,
+            i,
+            d,
+            followMark[d] === stamp,
+            clusters.otherSources[d]!,
+          ),
         };
       }
       return picks;

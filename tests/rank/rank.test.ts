@@ -224,6 +224,28 @@ describe('relevance and reasons', () => {
     expect(pick!.reasons).toContain("is in your topic 'Ice hockey'");
   });
 
+  it('reasons name every interest an item matches, strongest first, however long the interest lists are', () => {
+    const both = item('Hockey, hockey and golf: a charity match');
+    const items = [
+      both,
+      ...Array.from({ length: 300 }, (_, i) => item(`Hockey match ${i} report`)),
+      ...filler(),
+    ];
+    const subscriber = prefs({
+      interests: [
+        { term: 'hockey', weight: 1 },
+        { term: 'golf', weight: 3 },
+      ],
+    });
+    // depth 50: short lists, read whole to explain picks; depth 400: long lists, searched per pick.
+    for (const depth of [50, 400]) {
+      const picks = createRanker(items, { depth }).rank(subscriber);
+      expect(picks[0]!.id).toBe(both.id);
+      expect(picks[0]!.reasons).toEqual(["matches your interest 'golf'", "matches your interest 'hockey'"]);
+      for (const p of picks.slice(1)) expect(p.reasons).toEqual(["matches your interest 'hockey'"]);
+    }
+  });
+
   it('every pick carries at least one reason', () => {
     const items = [
       ...Array.from({ length: 12 }, (_, i) => item(`Hockey match ${i} report ${i}`)),
