@@ -72,15 +72,15 @@ function matchVia(corpus: Corpus, surfaces: SurfaceForms, v: InterestVector, d: 
   return null;
 }
 
-// (interest vector, position in its doc-sorted entries) → the finished reason text: popular interests meet popular
-// items across thousands of subscribers, so each text is built once. Keyed by the label as
-// shown, since "Hockey" and "hockey" share one vector but are quoted as typed.
+// (interest vector, position in its doc-sorted entries) → the finished reason text: popular
+// interests meet popular items across thousands of subscribers, so each text is built once.
+// Keyed by the label as shown, since "Hockey" and "hockey" share one vector but are quoted as
+// typed.
 const reasonCache = new WeakMap<InterestVector, Map<string, (string | undefined)[]>>();
 
 /**
  * The reason for one interest's contribution to doc d (at `position` in its doc-sorted
- * entries, see positionIn), e.g.
- * "matches your interest 'hockey' (via 'NHL')".
+ * entries, see positionIn), e.g. "matches your interest 'hockey' (via 'NHL')".
  */
 export function interestReason(
   corpus: Corpus,
