@@ -11,19 +11,23 @@ export interface ActiveInterest {
   vector: InterestVector;
 }
 
-/** Where doc d is in an interest vector's doc-sorted entries (-1 when absent): a binary search. */
-export function positionIn(v: InterestVector, d: number): number {
-  const docs = v.byDoc;
+/** Where `x` is in an ascending array (-1 when absent): a binary search. */
+function indexIn(sorted: Int32Array, x: number): number {
   let lo = 0;
-  let hi = docs.length - 1;
+  let hi = sorted.length - 1;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
-    const x = docs[mid]!;
-    if (x === d) return mid;
-    if (x < d) lo = mid + 1;
+    const y = sorted[mid]!;
+    if (y === x) return mid;
+    if (y < x) lo = mid + 1;
     else hi = mid - 1;
   }
   return -1;
+}
+
+/** Where doc d is in an interest vector's doc-sorted entries (-1 when absent). */
+export function positionIn(v: InterestVector, d: number): number {
+  return indexIn(v.byDoc, d);
 }
 
 /** Shows a matched term as the item spells it ("NHL", not "nhl"). */
@@ -49,17 +53,7 @@ export class SurfaceForms {
 }
 
 function hasTerm(corpus: Corpus, d: number, term: number): boolean {
-  const terms = corpus.docTerms[d]!;
-  let lo = 0;
-  let hi = terms.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const x = terms[mid]!;
-    if (x === term) return true;
-    if (x < term) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return false;
+  return indexIn(corpus.docTerms[d]!, term) >= 0;
 }
 
 /**
