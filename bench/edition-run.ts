@@ -47,15 +47,12 @@ import { createRanker } from '../src/rank/index.ts';
 import { digestFillData, renderDigestText, subjectLine } from '../src/render/email.ts';
 import { listRecentItems } from '../src/store/items.ts';
 import { claimOutbox } from '../src/store/outbox.ts';
+import { numberArg } from './lib/args.ts';
 import { benchVocabulary, seededRandom, zipfWords } from './lib/synthetic.ts';
 
-const arg = (name: string, dflt: number): number => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : dflt;
-};
-const N_SUBS = arg('subscribers', 100_000);
-const N_ITEMS = arg('items', 10_000);
-const NAIVE_SAMPLE = arg('naive-sample', 300);
+const N_SUBS = numberArg('subscribers', 100_000);
+const N_ITEMS = numberArg('items', 10_000);
+const NAIVE_SAMPLE = numberArg('naive-sample', 300);
 const NOW = Date.UTC(2026, 10, 24, 12, 0);
 const HOUR = 3_600_000;
 

@@ -20,15 +20,12 @@ import { readFileSync } from 'node:fs';
 import { type Preferences, parsePreferences } from '../src/preferences/schema.ts';
 import { createRanker, decodeEmbeddings } from '../src/rank/index.ts';
 import type { RankItem } from '../src/rank/types.ts';
+import { numberArg } from './lib/args.ts';
 import { benchVocabulary, seededRandom, zipfWords } from './lib/synthetic.ts';
 
-const arg = (name: string, dflt: number): number => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : dflt;
-};
-const N_ITEMS = arg('items', 10_000);
-const N_SUBS = arg('subscribers', 100_000);
-const NAIVE_SAMPLE = arg('naive-sample', 200);
+const N_ITEMS = numberArg('items', 10_000);
+const N_SUBS = numberArg('subscribers', 100_000);
+const NAIVE_SAMPLE = numberArg('naive-sample', 200);
 
 const rand = seededRandom(42);
 const table = decodeEmbeddings(readFileSync(new URL('../src/rank/data/embeddings.bin', import.meta.url)));

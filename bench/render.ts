@@ -23,14 +23,11 @@ import { compileMjml } from '../scripts/build-templates.ts';
 import { digestFillData, digestTemplate, fillDigestHtml } from '../src/render/email.ts';
 import { fillChunks } from '../src/render/slots.ts';
 import { itemPool, sampleView } from '../tests/render/sample-view.ts';
+import { numberArg } from './lib/args.ts';
 
-const arg = (name: string, dflt: number): number => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : dflt;
-};
-const N = arg('emails', 100_000);
-const PICKS = arg('picks', 10);
-const MJML_SAMPLE = arg('mjml-sample', 300);
+const N = numberArg('emails', 100_000);
+const PICKS = numberArg('picks', 10);
+const MJML_SAMPLE = numberArg('mjml-sample', 300);
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
 
 const pool = itemPool(2_000);
