@@ -80,6 +80,10 @@ for (const prefs of subscribers) {
   for (const p of picks) if (p.reasons.length > 0) withReasons++;
 }
 const seconds = (performance.now() - t0) / 1000;
+// CPU time of this process (all threads, so GC helpers count too): on a shared machine it shows
+// how much of the wall time was our own work. Read before the optional second pass.
+const cpu = process.cpuUsage(c0);
+const cpuSeconds = (cpu.user + cpu.system) / 1e6;
 if (process.argv.includes('--second-pass')) {
   // Diagnostics: every interest is cached now, so this is the per-subscriber part alone.
   const c1 = process.cpuUsage();
@@ -87,10 +91,6 @@ if (process.argv.includes('--second-pass')) {
   const c = process.cpuUsage(c1);
   console.error(`second pass (all interests cached): ${((c.user + c.system) / 1e6).toFixed(2)} cpu s`);
 }
-const cpu = process.cpuUsage(c0);
-// CPU time of this process (all threads, so GC helpers count too): on a shared machine it shows
-// how much of the wall time was our own work.
-const cpuSeconds = (cpu.user + cpu.system) / 1e6;
 const peak = mb(process.resourceUsage().maxRSS);
 
 // Naive: same formula, every item scanned for every interest of every subscriber, on a sample.
