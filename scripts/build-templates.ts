@@ -135,7 +135,7 @@ function joinLiterals(ops: Op[]): Op[] {
   return out;
 }
 
-/** The names a memo block's bytes depend on (each blocks cannot sit inside one). */
+/** The names a memo block's body reads (each blocks cannot sit inside one). */
 function memoReads(name: string, nodes: TemplateNode[], into = new Set<string>()): Set<string> {
   for (const n of nodes) {
     if (typeof n === 'string') continue;
@@ -160,7 +160,10 @@ export function foldLiterals(nodes: TemplateNode[]): Op[] {
       if (typeof n === 'string' || 'slot' in n) return n;
       if ('each' in n) return { each: n.each, body: foldLiterals(n.body) };
       if ('if' in n) return { if: n.if, body: foldLiterals(n.body), alt: [] };
-      return { memo: n.memo, reads: [...memoReads(n.memo, n.body)], body: foldLiterals(n.body) };
+      const reads = memoReads(n.memo, n.body);
+      // The key picks the cached bytes: it is not one of the values they were filled from.
+      reads.delete(n.memo);
+      return { memo: n.memo, reads: [...reads], body: foldLiterals(n.body) };
     }),
   );
   const absorbed: Op[] = [];
@@ -228,19 +231,18 @@ export function generateFill(tree: TemplateTree): Omit<CompiledTemplate, 'fill'>
         }
         lines.push(`${indent}}`);
       } else {
+        // Bytes kept on a MemoKey are reused; under any other key the block is filled every time.
         const m = memos.push([o.memo, ...o.reads]) - 1;
         const n = ++vars;
-        const inner = `${indent}    `;
+        const inner = `${indent}  `;
         lines.push(
           `${indent}// memo ${o.memo}`,
           `${indent}const k${n} = ${ref(o.memo)};`,
           `${indent}if (!r.cached(${m}, k${n})) {`,
-          `${indent}  const v${n} = [${o.reads.map(ref).join(', ')}];`,
-          `${indent}  if (!r.same(${m}, k${n}, v${n})) {`,
           `${inner}const at${n} = r.mark();`,
         );
         emit(o.body, scopes, inner);
-        lines.push(`${inner}r.keep(${m}, k${n}, v${n}, at${n});`, `${indent}  }`, `${indent}}`);
+        lines.push(`${inner}r.keep(${m}, k${n}, at${n});`, `${indent}}`);
       }
     }
   };

@@ -4,15 +4,15 @@
  * At build time (scripts/build-templates.ts) MJML turns each template into HTML that still
  * carries markers: `{{name}}` slots, `<!--sift:each NAME-->…<!--sift:end NAME-->` blocks repeated
  * once per list entry, and `<!--sift:if NAME-->…<!--sift:end NAME-->` blocks kept when a value is
- * set, and `<!--sift:memo KEY-->…<!--sift:end KEY-->` blocks whose bytes are reused while every
- * value they read is unchanged (item-level parts shared by many subscribers; a `MemoKey` carries
- * them itself, and its owner vouches for the values). `compileSlots` parses that HTML into a
- * small tree, and the build turns each tree into a fill function (src/render/compiled/
- * templates.ts): names resolved to property reads, each blocks to loops, literal text to
- * numbered segments. A fill writes the segments of one email through its `PreparedTemplate`
- * (prebuilt literal bytes, cached memo bytes, values) straight into one output, copying each
- * byte once. No MJML, no template walk and no string building at send time, and no code made
- * at run time (Workers forbid eval), so it is fast and runs on Workers.
+ * set, and `<!--sift:memo KEY-->…<!--sift:end KEY-->` blocks whose bytes are reused under the same
+ * key (item-level parts shared by many subscribers): a `MemoKey` carries them itself, and its
+ * owner vouches for the values they read; under any other key a memo block is filled every time.
+ * `compileSlots` parses that HTML into a small tree, and the build turns each tree into a fill
+ * function (src/render/compiled/templates.ts): names resolved to property reads, each blocks to
+ * loops, literal text to numbered segments. A fill writes the segments of one email through its
+ * `PreparedTemplate` (prebuilt literal bytes, cached memo bytes, values) straight into one output,
+ * copying each byte once. No MJML, no template walk and no string building at send time, and no
+ * code made at run time (Workers forbid eval), so it is fast and runs on Workers.
  *
  * Pure: no node: imports (TextEncoder/TextDecoder exist on Node and Workers alike).
  */
@@ -42,7 +42,7 @@ export interface FillData {
 export interface CompiledTemplate {
   /** Literal text, by the index the fill passes to `lit`. */
   literals: string[];
-  /** For each memo block, by index: its key's name, then the names of the values it reads. */
+  /** For each memo block, by index: its key's name, then the other names it reads (see `memoInputs`). */
   memos: string[][];
   /** Writes the segments of one email for `data` through `r` (see `PreparedTemplate`). */
   fill(data: FillData, r: PreparedTemplate): void;
@@ -134,21 +134,11 @@ export function bytesToString(bytes: Uint8Array): string {
 }
 
 /**
- * A memo block's cache: its filled bytes per key, with the values they were filled from. A hit
- * only counts when every value the block reads is the same (===) as then, so a stale entry can
- * never be served: the key only picks the slot, correctness comes from the comparison.
- */
-interface MemoEntry {
-  inputs: FillData[string][];
-  bytes: Uint8Array;
-}
-const MEMO_LIMIT = 20_000;
-
-/**
  * A memo key that carries its blocks' cached bytes itself: e.g. an item id's bytes, kept by the
  * caller as one object per item. A memo block keyed by one finds its bytes in `blocks` by index
  * and reuses them without comparing values: the owner guarantees that every value a memo block
  * reads (see `memoInputs`) is the same whenever the key is, and takes a new key when one changes.
+ * A memo block keyed by anything else keeps nothing: it is filled every time.
  */
 export class MemoKey extends Uint8Array {
   /** Cached bytes, by memo block (each prepared memo block has its own index). */
@@ -297,11 +287,10 @@ const NO_ENTRIES: FillData[] = [];
 
 /**
  * A compiled template ready for many fills: its literal text as bytes (once per process or
- * isolate) and its memo caches. Its methods are what the generated fill calls to write segments.
+ * isolate). Its methods are what the generated fill calls to write segments.
  */
 export class PreparedTemplate {
   private readonly bytes: Uint8Array[];
-  private readonly caches: Map<unknown, MemoEntry>[];
   /** This template's first index into a MemoKey's blocks (each prepared memo block has its own). */
   private readonly base: number;
   /** The room the output needs before the next fill: about the last email's size (see `run`). */
@@ -312,7 +301,6 @@ export class PreparedTemplate {
     readonly compiled: CompiledTemplate,
   ) {
     this.bytes = compiled.literals.map((text) => encoder.encode(text));
-    this.caches = compiled.memos.map(() => new Map());
     this.base = memoBlocks;
     memoBlocks += compiled.memos.length;
   }
@@ -355,23 +343,14 @@ export class PreparedTemplate {
     return true;
   }
 
-  /** Memo block `i` under any other key: its cached bytes, if every value it reads is the same. */
-  same(i: number, key: FillData[string], inputs: FillData[string][]): boolean {
-    if (key instanceof MemoKey) return false;
-    const hit = this.caches[i]!.get(key);
-    if (hit === undefined) return false;
-    for (let n = 0; n < inputs.length; n++) if (hit.inputs[n] !== inputs[n]) return false;
-    push(hit.bytes);
-    return true;
-  }
-
   /** Where a memo block's bytes start, for `keep`. */
   mark(): number {
     return at;
   }
 
-  /** Keeps memo block `i`'s bytes (written since `from`) for `key`. */
-  keep(i: number, key: FillData[string], inputs: FillData[string][], from: number): void {
+  /** Keeps memo block `i`'s bytes (written since `from`) on `key`, if it is a MemoKey. */
+  keep(i: number, key: FillData[string], from: number): void {
+    if (!(key instanceof MemoKey)) return;
     const bytes = allocate(at - from);
     bytes.set(out.subarray(from, at));
     if (chunks !== null) {
@@ -383,12 +362,7 @@ export class PreparedTemplate {
       chunks.push(bytes);
       chunkStarts.push(from);
     }
-    if (key instanceof MemoKey) key.blocks[this.base + i] = bytes;
-    else {
-      const cache = this.caches[i]!;
-      if (cache.size >= MEMO_LIMIT) cache.clear();
-      cache.set(key, { inputs, bytes });
-    }
+    key.blocks[this.base + i] = bytes;
   }
 }
 

@@ -50,7 +50,7 @@ describe('slots: compile and fill', () => {
     expect(fillTemplate(t, { title: 't', rows: [], empty: true })).toBe('<h1>t</h1>none');
   });
 
-  it('reuses a memo block only while every value it reads is unchanged', () => {
+  it('fills a memo block under a key that is not a MemoKey every time: never stale bytes', () => {
     const t = tpl(
       '<!--sift:each xs--><li><!--sift:memo id--><b>{{title}}</b><!--sift:if n--> {{n}}<!--sift:end n--><!--sift:end id--> {{who}}</li><!--sift:end xs-->',
     );
