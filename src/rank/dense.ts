@@ -7,6 +7,7 @@
  */
 import type { Corpus } from './corpus.ts';
 import { TopK } from './diversify.ts';
+import { dot } from './embeddings.ts';
 
 /** Below this many items an exact scan is cheap enough. */
 const EXACT_MAX = 3000;
@@ -18,12 +19,6 @@ export interface DenseIndex {
   dims: number;
   centroids: Float32Array;
   lists: Int32Array[] | null;
-}
-
-function dotAt(a: Float32Array, ao: number, b: Float32Array, bo: number, n: number): number {
-  let s = 0;
-  for (let i = 0; i < n; i++) s += a[ao + i]! * b[bo + i]!;
-  return s;
 }
 
 /** Builds the coarse index (O(n·√n·dims) once per batch), or an exact-scan marker for small batches. */
@@ -41,10 +36,11 @@ export function buildDenseIndex(corpus: Corpus): DenseIndex | null {
     centroids.set(v.subarray(Math.floor(j * step) * dims, (Math.floor(j * step) + 1) * dims), j * dims);
   const members: number[][] = Array.from({ length: c }, () => []);
   for (let d = 0; d < corpus.n; d++) {
+    const doc = v.subarray(d * dims, (d + 1) * dims);
     let bestJ = 0;
     let bestS = -Infinity;
     for (let j = 0; j < c; j++) {
-      const s = dotAt(v, d * dims, centroids, j * dims, dims);
+      const s = dot(doc, centroids, j * dims);
       if (s > bestS) [bestS, bestJ] = [s, j];
     }
     members[bestJ]!.push(d);
@@ -62,11 +58,11 @@ export function nearestDocs(
   const v = corpus.docVectors!;
   const dims = index.dims;
   const top = new TopK(k);
-  const scan = (d: number) => top.push(d, dotAt(q, 0, v, d * dims, dims));
+  const scan = (d: number) => top.push(d, dot(q, v, d * dims));
   if (!index.lists) for (let d = 0; d < corpus.n; d++) scan(d);
   else {
     const groups = new TopK(PROBES);
-    for (let j = 0; j < index.lists.length; j++) groups.push(j, dotAt(q, 0, index.centroids, j * dims, dims));
+    for (let j = 0; j < index.lists.length; j++) groups.push(j, dot(q, index.centroids, j * dims));
     for (let g = 0; g < groups.size; g++) for (const d of index.lists[groups.docs[g]!]!) scan(d);
   }
   return top.columns();

@@ -117,7 +117,7 @@ export function normalize(v: Float32Array): Float32Array {
   return v;
 }
 
-/** Dot product of two float vectors of equal length. */
+/** Dot product of a with b[offsetB .. offsetB + a.length) (e.g. one row of a packed matrix). */
 export function dot(a: Float32Array, b: Float32Array, offsetB = 0): number {
   let s = 0;
   for (let i = 0; i < a.length; i++) s += a[i]! * b[offsetB + i]!;

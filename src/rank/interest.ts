@@ -12,7 +12,7 @@
 import { type Corpus, FIELD_WEIGHTS, idf } from './corpus.ts';
 import { type DenseIndex, nearestDocs } from './dense.ts';
 import { TopK } from './diversify.ts';
-import { normalize } from './embeddings.ts';
+import { dot, normalize } from './embeddings.ts';
 import { type Expansion, type ExpansionOptions, expandInterest, type FirstPass } from './expand.ts';
 import type { ItemGraph } from './graph.ts';
 import { type Accumulator, addBm25, addBm25Scan, phraseDocs, phraseIdf, type QueryTerm } from './lexical.ts';
@@ -176,11 +176,12 @@ export function scoreInterest(
     // Rocchio: move the interest's vector toward its best matches, then reward candidates by
     // semantic closeness; this reorders lexical matches by what the story is about.
     const cands = best(acc, depth + RESCORED_EXTRA, unit);
+    const vectors = corpus.docVectors;
     const dims = qvec.length;
     const q = qvec.slice();
     const centroid = new Float32Array(dims);
     for (const d of cands.docs.slice(0, opts.feedbackDocs))
-      for (let i = 0; i < dims; i++) centroid[i]! += corpus.docVectors[d * dims + i]!;
+      for (let i = 0; i < dims; i++) centroid[i]! += vectors[d * dims + i]!;
     normalize(centroid);
     for (let i = 0; i < dims; i++) q[i]! += ROCCHIO * centroid[i]!;
     normalize(q);
@@ -192,7 +193,7 @@ export function scoreInterest(
     cands.docs.forEach((d, i) => {
       seen.add(d);
       if (cands.scores[i]! < bar) return;
-      rescored.push(d, cands.scores[i]! + denseBonus(dotDoc(corpus, q, d)));
+      rescored.push(d, cands.scores[i]! + denseBonus(dot(q, vectors, d * dims)));
     });
     const index = opts.denseFill && cands.docs.length < depth ? dense() : null;
     if (index) {
@@ -231,13 +232,4 @@ export function scoreInterest(
 /** Semantic reward for a cosine: 0 up to DENSE_FLOOR, then linear up to DENSE_WEIGHT. */
 function denseBonus(cos: number): number {
   return cos > DENSE_FLOOR ? (DENSE_WEIGHT * (cos - DENSE_FLOOR)) / (1 - DENSE_FLOOR) : 0;
-}
-
-function dotDoc(corpus: Corpus, q: Float32Array, d: number): number {
-  const v = corpus.docVectors!;
-  const n = q.length;
-  const base = d * n;
-  let s = 0;
-  for (let i = 0; i < n; i++) s += q[i]! * v[base + i]!;
-  return s;
 }
