@@ -250,22 +250,21 @@ function itemEntry(p: PickView & { url: string }): ItemEntry {
     e.summary === p.summary
   )
     return e;
-  const fresh = newEntry(p, p.url);
+  // The entry is its own memo key: a card's values and its cached bytes sit on one object.
+  const fresh = memoKey(String(p.itemId), (length) => new ItemEntry(length));
+  fresh.title = p.title;
+  fresh.url = p.url;
+  fresh.source = p.source;
+  fresh.summary = p.summary;
+  fresh.shownTitle = truncate(p.title, TITLE_CHARS);
+  fresh.shownSummary = shownSummary(p.summary);
   if (items.size >= ITEM_LIMIT) items.clear();
   items.set(p.itemId, fresh);
   return fresh;
 }
 
-function newEntry(p: PickView, url: string): ItemEntry {
-  // The entry is its own memo key: a card's values and its cached bytes sit on one object.
-  const e = memoKey(String(p.itemId), (length) => new ItemEntry(length));
-  e.title = p.title;
-  e.url = url;
-  e.source = p.source;
-  e.summary = p.summary;
-  e.shownTitle = truncate(p.title, TITLE_CHARS);
-  e.shownSummary = p.summary ? truncate(p.summary, SUMMARY_CHARS) : '';
-  return e;
+function shownSummary(summary: string): string {
+  return summary ? truncate(summary, SUMMARY_CHARS) : '';
 }
 
 const texts = new Map<string, Uint8Array>();
@@ -350,8 +349,9 @@ function digestData(
   const cards: FillData[] = new Array(picks.length);
   for (let i = 0; i < picks.length; i++) {
     const p = picks[i]!;
-    // Without its own URL a card links to the subscriber's feed: not shareable, so a one-off key.
-    const e = p.url === null ? newEntry(p, feedUrl) : itemEntry(p as PickView & { url: string });
+    // Without its own URL a card links to the subscriber's feed: not shareable, so its id is
+    // plain bytes, not a MemoKey: its memo blocks are filled for this email and keep nothing.
+    const e = p.url === null ? null : itemEntry(p as PickView & { url: string });
     let line: ReasonLine | null = null;
     let covered: FillValue = '';
     for (const text of p.reasons) {
@@ -362,11 +362,11 @@ function digestData(
     }
     if (p.alsoCoveredBy && p.alsoCoveredBy.length > 0) covered = textBytes(p.alsoCoveredBy.join(', '));
     cards[i] = {
-      itemId: e,
-      source: e.source,
-      url: e.url,
-      title: e.shownTitle,
-      summary: e.shownSummary,
+      itemId: e ?? htmlBytes(String(p.itemId)),
+      source: p.source,
+      url: e === null ? feedUrl : e.url,
+      title: e === null ? truncate(p.title, TITLE_CHARS) : e.shownTitle,
+      summary: e === null ? shownSummary(p.summary) : e.shownSummary,
       reasons: line === null ? NO_REASON_BYTES : line.bytes,
       alsoCoveredBy: covered,
     };

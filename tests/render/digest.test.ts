@@ -10,7 +10,7 @@ import {
   subjectLine,
   truncate,
 } from '../../src/render/email.ts';
-import { fillBytes, prepareTemplate } from '../../src/render/slots.ts';
+import { type FillData, fillBytes, MemoKey, prepareTemplate } from '../../src/render/slots.ts';
 import { renderTransactional } from '../../src/render/transactional.ts';
 import { itemPool, sampleView } from './sample-view.ts';
 
@@ -109,6 +109,10 @@ describe('the digest email', () => {
     expect(renderDigest(a).html).toContain(`href="${a.links.feeds.atom}" style`);
     expect(renderDigest(b).html).toContain(`href="${b.links.feeds.atom}" style`);
     expect(renderDigest(b).html).not.toContain(a.links.feeds.atom);
+    // Such a card is kept nowhere: its id is plain bytes, not a MemoKey that would hold its parts.
+    const cards = digestFillData(a, a.picks).picks as FillData[];
+    expect(cards[1]!.itemId).not.toBeInstanceOf(MemoKey);
+    expect(cards[0]!.itemId).toBeInstanceOf(MemoKey);
   });
 
   it('shortens text at a word boundary, without trailing spaces or punctuation', () => {
