@@ -286,18 +286,11 @@ function pluralise(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
-const dates = new Map<string, Uint8Array>();
 const intros = new Map<number, Uint8Array>();
 
-/** The date label as bytes: the same for a whole edition run. */
+/** The date label as bytes: the same for a whole edition run (both lookups are cached). */
 function dateBytes(editionKey: string): Uint8Array {
-  let bytes = dates.get(editionKey);
-  if (bytes === undefined) {
-    bytes = htmlBytes(dateLabel(editionKey));
-    if (dates.size >= 1_000) dates.clear();
-    dates.set(editionKey, bytes);
-  }
-  return bytes;
+  return textBytes(dateLabel(editionKey));
 }
 
 /** "10 picks from 5 sources, …" as bytes: a handful of variants, each encoded once. */
