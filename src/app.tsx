@@ -8,7 +8,7 @@ import { AppError } from './errors.ts';
 import { RateLimitedError } from './subscribers/errors.ts';
 import { adminRoutes } from './web/admin.tsx';
 import { feedbackRoutes } from './web/feedback.tsx';
-import { feedRoutes } from './web/feeds.ts';
+import { feedRoutes, matchFeed } from './web/feeds.ts';
 import { Layout } from './web/layout.tsx';
 import { outboxViewerRoutes } from './web/outbox-viewer.tsx';
 import { pagesRoutes } from './web/pages.tsx';
@@ -92,18 +92,18 @@ export function createApp(deps: Deps) {
     deps.log.error('web: unhandled error', { path: redactTokens(c.req.path), error: err });
     return c.html(<ErrorPage status={500} message="Something went wrong on our side." />, 500);
   });
-  // Feeds are data with their own headers and a latency budget (bench/http.ts): they are served
-  // before any routing or page middleware (CSP nonces, csrf, body limit), so a cached answer is
-  // one synchronous call.
+  // Feeds are data with their own headers and a latency budget (bench/http.ts): GET and HEAD of
+  // a feed URL are served before any routing or page middleware (CSP nonces, csrf, body limit),
+  // so a cached answer is one synchronous call. Other methods and malformed feed paths go to the
+  // routes like any unknown URL (404).
   const feeds = feedRoutes(deps);
   const pages = app.fetch;
-  app.fetch = (request, env, ctx) =>
-    FEED_URL.test(request.url) ? feeds.serve(request, env) : pages(request, env, ctx);
+  app.fetch = (request, env, ctx) => {
+    const feed = matchFeed(request.url, request.method);
+    return feed ? feeds.serve(feed, request) : pages(request, env, ctx);
+  };
   return app;
 }
-
-/** Requests for private feeds, told apart by URL before any routing. */
-const FEED_URL = /^[a-z]+:\/\/[^/]+\/feeds\//;
 
 /** A path with its link tokens (long URL segments) replaced, so logs never hold a working link. */
 export function redactTokens(path: string): string {

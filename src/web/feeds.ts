@@ -1,4 +1,5 @@
 import { eq, sql } from 'drizzle-orm';
+import type { Db } from '../db/client.ts';
 import { subscribers } from '../db/schema.ts';
 import type { Deps } from '../deps.ts';
 import { loadEditionViews } from '../editions/load-view.ts';
@@ -57,6 +58,77 @@ export function etagMatches(header: string | undefined, etag: string): boolean {
 }
 
 /**
+ * /feeds/<token>.<format>, as a path (Node's req.url) or a full URL (Request.url); a query
+ * string is allowed, nothing else after the file name.
+ */
+const FEED_PATH = /^(?:[a-z]+:\/\/[^/]+)?\/feeds\/([A-Za-z0-9._-]+)\.(atom|rss|json)(?:\?.*)?$/;
+
+/** A request for one private feed: its link token and format. */
+export interface FeedRequest {
+  token: string;
+  format: FeedFormat;
+}
+
+/**
+ * The one test for a feed request: GET or HEAD of /feeds/<token>.<format>. Anything else
+ * (other methods, other paths under /feeds/) is left to the app's routes, which answer 404.
+ */
+export function matchFeed(url: string, method: string): FeedRequest | undefined {
+  if (method !== 'GET' && method !== 'HEAD') return undefined;
+  const m = FEED_PATH.exec(url);
+  return m ? { token: m[1]!, format: m[2] as FeedFormat } : undefined;
+}
+
+/** A feed answer as plain data, for a web Response (serve) or a Node response (node-listener). */
+export interface FeedAnswer {
+  status: 200 | 304;
+  /** Prebuilt per entry and format: shared, never to be changed. */
+  headers: Record<string, string>;
+  /** The rendered body (200 only). */
+  body?: Uint8Array;
+}
+
+/** Whether a remembered feed state may be used without asking the database. */
+function isFresh(entry: FeedEntry): boolean {
+  return Date.now() - entry.checkedAt < FEED_RECHECK_MS;
+}
+
+/** 304 when If-None-Match lists the ETag, else 200 with the body; undefined if not rendered yet. */
+function answer(
+  entry: FeedEntry,
+  format: FeedFormat,
+  ifNoneMatch: string | undefined,
+): FeedAnswer | undefined {
+  if (etagMatches(ifNoneMatch, entry.etags[format])) return { status: 304, headers: entry.headers[format] };
+  const body = entry.bodies[format];
+  return body ? { status: 200, headers: entry.headers[format], body } : undefined;
+}
+
+function fromCache(db: Db, { token, format }: FeedRequest, ifNoneMatch: string | undefined) {
+  const entry = feedCache(db).get(token);
+  return entry && isFresh(entry) ? answer(entry, format, ifNoneMatch) : undefined;
+}
+
+/**
+ * The answer to a feed request from a fresh cache entry, synchronously and without touching the
+ * database; undefined when this is no feed request (matchFeed) or the app must answer it (no
+ * fresh entry, or that format not rendered yet).
+ */
+export function cachedFeed(
+  db: Db,
+  url: string,
+  method: string,
+  ifNoneMatch: string | undefined,
+): FeedAnswer | undefined {
+  const feed = matchFeed(url, method);
+  return feed && fromCache(db, feed, ifNoneMatch);
+}
+
+// Plain Responses with prebuilt header records: the cheapest path through @hono/node-server.
+const toResponse = (a: FeedAnswer) =>
+  new Response((a.body ?? null) as Uint8Array<ArrayBuffer> | null, { status: a.status, headers: a.headers });
+
+/**
  * Private per-subscriber feeds at /feeds/<token>.(atom|rss|json): the same picks and reasons
  * as the emails. The hot path does no work per request: the token's signature is checked once
  * and remembered, the database is asked (feed version still current? newest edition?) at most
@@ -94,29 +166,12 @@ export function feedRoutes(deps: Deps) {
     return encoder.encode(FORMATS[format].render(view));
   }
 
-  /** Answers from a fresh cache entry without awaiting anything, or returns undefined. */
-  function fromCache(token: string, format: FeedFormat, ifNoneMatch: string | null): Response | undefined {
-    const entry = cache.get(token);
-    if (!entry || Date.now() - entry.checkedAt >= FEED_RECHECK_MS) return undefined;
-    return respond(entry, format, ifNoneMatch);
-  }
-
-  function respond(entry: FeedEntry, format: FeedFormat, ifNoneMatch: string | null): Response | undefined {
-    // Plain Responses with prebuilt header records: the cheapest path through @hono/node-server.
-    if (etagMatches(ifNoneMatch ?? undefined, entry.etags[format]))
-      return new Response(null, { status: 304, headers: entry.headers[format] });
-    const body = entry.bodies[format];
-    if (!body) return undefined;
-    return new Response(body as Uint8Array<ArrayBuffer>, { status: 200, headers: entry.headers[format] });
-  }
-
   async function revalidate(
-    token: string,
-    format: FeedFormat,
-    ifNoneMatch: string | null,
+    { token, format }: FeedRequest,
+    ifNoneMatch: string | undefined,
   ): Promise<Response> {
     let entry = cache.get(token);
-    if (!entry || Date.now() - entry.checkedAt >= FEED_RECHECK_MS) {
+    if (!entry || !isFresh(entry)) {
       let subscriberId = entry?.subscriberId;
       let version = entry?.feedVersion;
       if (!entry) {
@@ -156,35 +211,21 @@ export function feedRoutes(deps: Deps) {
         rememberFeed(deps.db, token, entry);
       }
     }
-    const cached = respond(entry, format, ifNoneMatch);
-    if (cached) return cached;
+    const cached = answer(entry, format, ifNoneMatch);
+    if (cached) return toResponse(cached);
     rememberBody(deps.db, entry, format, await render(entry, format));
-    return respond(entry, format, null)!;
+    return toResponse(answer(entry, format, undefined)!);
   }
 
   /**
-   * Serves one feed request without a router: a fresh cached answer is returned synchronously,
-   * which lets @hono/node-server take its fast path. Unknown paths and bad tokens get a 404.
+   * Serves one feed request (matched by matchFeed) without a router: a fresh cached answer is
+   * returned synchronously, which lets @hono/node-server take its fast path. Bad tokens get a 404.
    */
-  function serve(request: Request, env: unknown): Response | Promise<Response> {
-    const m = FEED_PATH.exec(request.url);
-    if (!m) return notFound();
-    const token = m[1]!;
-    const format = m[2] as FeedFormat;
-    const incoming = (
-      env as { incoming?: { headers?: Record<string, string | string[] | undefined> } } | undefined
-    )?.incoming;
-    const header = incoming?.headers
-      ? incoming.headers['if-none-match']
-      : request.headers.get('if-none-match');
-    const ifNoneMatch = (Array.isArray(header) ? header.join(', ') : header) ?? null;
-    try {
-      const cached = fromCache(token, format, ifNoneMatch);
-      if (cached) return cached;
-    } catch (err) {
-      return failed(err);
-    }
-    return revalidate(token, format, ifNoneMatch).catch(failed);
+  function serve(feed: FeedRequest, request: Request): Response | Promise<Response> {
+    const ifNoneMatch = request.headers.get('if-none-match') ?? undefined;
+    const cached = fromCache(deps.db, feed, ifNoneMatch);
+    if (cached) return toResponse(cached);
+    return revalidate(feed, ifNoneMatch).catch(failed);
   }
 
   function failed(err: unknown): Response {
@@ -196,8 +237,6 @@ export function feedRoutes(deps: Deps) {
   return { serve };
 }
 
-/** /feeds/<token>.<format> in a full URL (query strings allowed, nothing else after the file). */
-const FEED_PATH = /^[a-z]+:\/\/[^/]+\/feeds\/([A-Za-z0-9._-]+)\.(atom|rss|json)(?:\?.*)?$/;
 const TEXT_HEADERS = {
   'Content-Type': 'text/plain; charset=utf-8',
   'X-Robots-Tag': 'noindex',

@@ -3,7 +3,7 @@ import Parser from 'rss-parser';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { signLink } from '../../src/security/signed-links.ts';
 import { FEED_RECHECK_MS } from '../../src/web/feeds.ts';
-import { activeSubscriber, edition, seedItems, world } from './helpers.ts';
+import { activeSubscriber, edition, ORIGIN, seedItems, world } from './helpers.ts';
 import schema from './jsonfeed-1.1.schema.json' with { type: 'json' };
 
 let w: Awaited<ReturnType<typeof world>>;
@@ -135,5 +135,26 @@ describe('private feeds', () => {
       '/feeds/..%2Fetc.atom',
     ])
       expect((await w.get(path)).status, path).toBe(404);
+  });
+
+  it('answers only GET and HEAD: other methods on a feed URL are a 404, even with the feed cached', async () => {
+    expect((await w.get(`/feeds/${token}.atom`)).status).toBe(200);
+    for (const method of ['POST', 'PUT', 'DELETE', 'PATCH']) {
+      // Same-site, so csrf() lets it through to the routes (cross-site it is a 403 before that).
+      const res = await w.app.request(`/feeds/${token}.atom`, { method, headers: { origin: ORIGIN } });
+      expect(res.status, method).toBe(404);
+      expect(res.headers.get('content-type'), method).not.toContain('atom');
+    }
+    expect((await w.app.request(`/feeds/${token}.atom`, { method: 'POST' })).status).toBe(403);
+    const head = await w.app.request(`/feeds/${token}.atom`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-type')).toBe('application/atom+xml; charset=utf-8');
+  });
+
+  it('ignores a query string after the file name', async () => {
+    const plain = await w.get(`/feeds/${token}.atom`);
+    const withQuery = await w.get(`/feeds/${token}.atom?cachebuster=1`);
+    expect(withQuery.status).toBe(200);
+    expect(withQuery.headers.get('etag')).toBe(plain.headers.get('etag'));
   });
 });

@@ -65,4 +65,20 @@ describe('node listener', () => {
     expect(json.status).toBe(200);
     expect(appCalls).toBe(calls + 1);
   });
+
+  it('answers the same as the app for other methods and query strings', async () => {
+    const first = await fetch(`${base}/feeds/${token}.atom`);
+    const firstBody = await first.text();
+    const calls = appCalls;
+    const withQuery = await fetch(`${base}/feeds/${token}.atom?cachebuster=1`);
+    expect(withQuery.status).toBe(200);
+    expect(await withQuery.text()).toBe(firstBody);
+    expect(appCalls).toBe(calls);
+    for (const method of ['POST', 'DELETE']) {
+      const res = await fetch(`${base}/feeds/${token}.atom`, { method, headers: { origin: base } });
+      expect(res.status, method).toBe(404);
+      expect(await res.text(), method).not.toBe(firstBody);
+    }
+    expect(appCalls).toBe(calls + 2);
+  });
 });
