@@ -194,12 +194,15 @@ export function foldLiterals(nodes: TemplateNode[]): Op[] {
   return joinLiterals(out);
 }
 
+/** A template's generated fill: its literals and memo blocks, and the fill's body as source. */
+export type GeneratedFill = Omit<CompiledTemplate, 'fill'> & { body: string };
+
 /**
  * Generates a template's fill: plain JavaScript (valid TypeScript too) over `d` (the data) and
  * `r` (its PreparedTemplate). Names become property reads, innermost each entry first; each
  * blocks become loops; literal text becomes indexes into `literals`, equal texts sharing one.
  */
-export function generateFill(tree: TemplateTree): Omit<CompiledTemplate, 'fill'> & { body: string } {
+export function generateFill(tree: TemplateTree): GeneratedFill {
   const literals: string[] = [];
   const memos: string[][] = [];
   const literalIndex = new Map<string, number>();
@@ -250,11 +253,11 @@ export function generateFill(tree: TemplateTree): Omit<CompiledTemplate, 'fill'>
   return { literals, memos, body: lines.join('\n') };
 }
 
-/** The source of src/render/compiled/templates.ts for these parsed templates. */
-export function templatesModule(trees: Record<string, TemplateTree>, hash: string): string {
-  const names = Object.keys(trees).sort();
+/** The source of src/render/compiled/templates.ts for these generated fills. */
+export function templatesModule(fills: Record<string, GeneratedFill>, hash: string): string {
+  const names = Object.keys(fills).sort();
   const entries = names.map((name) => {
-    const { literals, memos, body } = generateFill(trees[name]!);
+    const { literals, memos, body } = fills[name]!;
     const fill = body.replace(/^/gm, '      ');
     return (
       `  ${name}: {\n` +
@@ -302,18 +305,18 @@ async function main() {
   )
     return;
 
-  const trees: Record<string, TemplateTree> = {};
+  const fills: Record<string, GeneratedFill> = {};
   for (const name of names) {
     try {
-      trees[name] = mergeOutlookSeams(compileSlots(collapseWhitespace(await compileMjml(name))));
-      generateFill(trees[name]);
+      const html = collapseWhitespace(await compileMjml(name));
+      fills[name] = generateFill(mergeOutlookSeams(compileSlots(html)));
     } catch (e) {
       console.error((e as Error).message);
       process.exit(1);
     }
   }
   mkdirSync(outDir, { recursive: true });
-  writeFileSync(outFile, templatesModule(trees, digest));
+  writeFileSync(outFile, templatesModule(fills, digest));
   console.error(
     `build-templates: compiled ${names.length} template(s) into src/render/compiled/templates.ts`,
   );
