@@ -21,8 +21,19 @@ export interface DenseIndex {
   lists: Int32Array[] | null;
 }
 
+const indexCache = new WeakMap<Corpus, DenseIndex | null>();
+/**
+ * The batch's index, built on first use (only interests whose words run out need it) and then
+ * kept with the corpus, like the bigram index (lexical.ts).
+ */
+export function denseIndexOf(corpus: Corpus): DenseIndex | null {
+  let index = indexCache.get(corpus);
+  if (index === undefined) indexCache.set(corpus, (index = buildDenseIndex(corpus)));
+  return index;
+}
+
 /** Builds the coarse index (O(n·√n·dims) once per batch), or an exact-scan marker for small batches. */
-export function buildDenseIndex(corpus: Corpus): DenseIndex | null {
+function buildDenseIndex(corpus: Corpus): DenseIndex | null {
   const v = corpus.docVectors;
   if (!v || corpus.n === 0) return null;
   const dims = v.length / corpus.n;

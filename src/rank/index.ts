@@ -11,7 +11,6 @@
 import type { Preferences } from '../preferences/schema.ts';
 import { buildClusters } from './cluster.ts';
 import { buildCorpus } from './corpus.ts';
-import { buildDenseIndex, type DenseIndex } from './dense.ts';
 import { Selector, TopK } from './diversify.ts';
 import { Embeddings } from './embeddings.ts';
 import { DEFAULT_EXPANSION, type ExpansionOptions } from './expand.ts';
@@ -59,12 +58,6 @@ export function createRanker(items: readonly RankItem[], context: RankerContext 
   const clusters = buildClusters(corpus);
   const opts: ExpansionOptions = { ...DEFAULT_EXPANSION, ...context.expansion, scan: context.naive === true };
   const graph = opts.spread > 0 ? buildGraph(corpus) : null;
-  // Built on first use: only interests whose words run out need it.
-  let denseIndex: DenseIndex | null | undefined = opts.dense && opts.denseFill ? undefined : null;
-  const dense = (): DenseIndex | null => {
-    if (denseIndex === undefined) denseIndex = buildDenseIndex(corpus);
-    return denseIndex;
-  };
   const depth = context.depth ?? 50;
   const topics = new Map((context.topics ?? []).map((t) => [t.name.trim().toLowerCase(), t]));
   const mutes = new MuteIndex(corpus);
@@ -80,8 +73,7 @@ export function createRanker(items: readonly RankItem[], context: RankerContext 
   };
   const vectorFor = (kind: 'i' | 'n' | 't', key: string, typed: string | string[]): InterestVector => {
     const lexicalOnly = kind === 'n';
-    if (context.naive)
-      return scoreInterest(corpus, listOf(typed), opts, lexicalOnly, depth, acc, graph, dense);
+    if (context.naive) return scoreInterest(corpus, listOf(typed), opts, lexicalOnly, depth, acc, graph);
     const cache = caches[kind];
     let v = cache.get(key);
     if (!v) {
@@ -90,7 +82,7 @@ export function createRanker(items: readonly RankItem[], context: RankerContext 
       if (!v)
         cache.set(
           canonical,
-          (v = scoreInterest(corpus, listOf(typed), opts, lexicalOnly, depth, acc, graph, dense)),
+          (v = scoreInterest(corpus, listOf(typed), opts, lexicalOnly, depth, acc, graph)),
         );
       cache.set(key, v);
     }

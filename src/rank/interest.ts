@@ -10,7 +10,7 @@
  * by meaning fill the list (dense.ts) → the best `depth` items.
  */
 import { type Corpus, FIELD_WEIGHTS, idf } from './corpus.ts';
-import { type DenseIndex, nearestDocs } from './dense.ts';
+import { denseIndexOf, nearestDocs } from './dense.ts';
 import { TopK } from './diversify.ts';
 import { dot, normalize } from './embeddings.ts';
 import { type Expansion, type ExpansionOptions, expandInterest, type FirstPass } from './expand.ts';
@@ -117,7 +117,6 @@ export function scoreInterest(
   depth: number,
   acc: Accumulator,
   graph: ItemGraph | null = null,
-  dense: () => DenseIndex | null = () => null,
 ): InterestVector {
   const { query, phraseSeqs, rows, qvec } = parseInterest(corpus, phrases);
   const original = new Set(query.keys());
@@ -195,7 +194,7 @@ export function scoreInterest(
       if (cands.scores[i]! < bar) return;
       rescored.push(d, cands.scores[i]! + denseBonus(dot(q, vectors, d * dims)));
     });
-    const index = opts.denseFill && cands.docs.length < depth ? dense() : null;
+    const index = opts.denseFill && cands.docs.length < depth ? denseIndexOf(corpus) : null;
     if (index) {
       // The words ran out before the list did: fill it by meaning alone (items whose vector is
       // close to the interest's), below any item that shares a word.
