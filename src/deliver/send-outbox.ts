@@ -1,5 +1,4 @@
-import { inArray, sql } from 'drizzle-orm';
-import { type Edition, type OutboxRow, type Subscriber, suppressions } from '../db/schema.ts';
+import type { Edition, OutboxRow, Subscriber } from '../db/schema.ts';
 import type { Deps } from '../deps.ts';
 import { loadEditionViews, loadEditionViewsBatch } from '../editions/load-view.ts';
 import { type RenderedEmail, renderDigest } from '../render/email.ts';
@@ -17,7 +16,7 @@ import { getSubscriber, getSubscribers } from '../store/subscribers.ts';
 import { MailError, type OutgoingEmail } from './mailer.ts';
 import { createRateLimiter, type RateLimiter } from './rate-limit.ts';
 import { DEFAULT_RETRY, type RetryPolicy, retryDelay } from './retry-policy.ts';
-import { findSuppression, suppressAddress } from './suppression.ts';
+import { findSuppression, suppressAddress, suppressedAmong } from './suppression.ts';
 
 /** A claimed row stays ours this long; a crashed sender's rows are reclaimed after it. */
 export const LEASE_MS = 5 * 60_000;
@@ -499,19 +498,4 @@ async function releaseRows(deps: Pick<Deps, 'db' | 'clock' | 'log'>, rows: Outbo
   for (const [lease, ids] of byLease)
     released += await releaseClaimed(deps.db, ids, lease, deps.clock(), SHUTDOWN_REASON);
   deps.log.info('deliver: shutting down, unsent rows handed back', { rows: released });
-}
-
-/** Which of these addresses are on the suppression list (lower-cased, as findSuppression compares). */
-async function suppressedAmong(db: Deps['db'], emails: string[]): Promise<Set<string>> {
-  const wanted = [...new Set(emails.map((e) => e.trim().toLowerCase()))];
-  const out = new Set<string>();
-  for (let i = 0; i < wanted.length; i += 90) {
-    const rows = await db
-      .select({ email: suppressions.email })
-      .from(suppressions)
-      .where(inArray(sql`lower(${suppressions.email})`, wanted.slice(i, i + 90)))
-      .all();
-    for (const r of rows) out.add(r.email.trim().toLowerCase());
-  }
-  return out;
 }

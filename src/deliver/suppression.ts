@@ -1,6 +1,7 @@
-import { eq, sql } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { suppressions } from '../db/schema.ts';
+import { chunks, MAX_PARAMS } from '../store/chunks.ts';
 
 /** Why an address is on the suppression list. */
 export type SuppressionReason = 'bounce' | 'complaint' | 'no-such-user' | 'operator';
@@ -35,4 +36,18 @@ export function findSuppression(db: Db, email: string) {
     .from(suppressions)
     .where(eq(sql`lower(${suppressions.email})`, email.trim().toLowerCase()))
     .get();
+}
+
+/** Which of these addresses are on the suppression list (lower-cased, as findSuppression compares). */
+export async function suppressedAmong(db: Db, emails: string[]): Promise<Set<string>> {
+  const out = new Set<string>();
+  for (const c of chunks([...new Set(emails.map((e) => e.trim().toLowerCase()))], MAX_PARAMS)) {
+    const rows = await db
+      .select({ email: suppressions.email })
+      .from(suppressions)
+      .where(inArray(sql`lower(${suppressions.email})`, c))
+      .all();
+    for (const r of rows) out.add(r.email.trim().toLowerCase());
+  }
+  return out;
 }

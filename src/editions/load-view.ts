@@ -4,7 +4,7 @@ import type { EditionView, PickView } from '../render/view.ts';
 import { type SubscriberLinks, subscriberLinks } from '../security/subscriber-links.ts';
 import { getItemsByIds, type ItemWithSource } from '../store/items.ts';
 
-/** Loads what rendering needs for several editions of one subscriber, with one items query. */
+/** Loads what rendering needs for several editions of one subscriber, with one items lookup. */
 export async function loadEditionViews(
   deps: Pick<Deps, 'db' | 'config' | 'secret'>,
   subscriber: Subscriber,
@@ -19,12 +19,9 @@ export async function loadEditionViews(
   return editions.map((edition) => toEditionView(edition, subscriber, links, byId));
 }
 
-/** Item ids per query: under D1's 100 bound parameters (the send loop runs there too). */
-const ITEM_CHUNK = 90;
-
 /**
- * Loads views for many (subscriber, edition) pairs with a few items queries for all of them
- * (ids in chunks under D1's parameter limit): what a batch sender needs to avoid a query per
+ * Loads views for many (subscriber, edition) pairs with one items lookup for all of them (a
+ * few queries, under the parameter limit): what a batch sender needs to avoid a query per
  * email. With `itemCache` (one per send run), items loaded for an earlier batch are not loaded
  * again: editions of one run share most of their items. Views come back in the order given.
  */
@@ -36,15 +33,11 @@ export async function loadEditionViewsBatch(
   const missing = [...new Set(pairs.flatMap(({ edition }) => edition.picks.map((p) => p.itemId)))].filter(
     (id) => !itemCache.has(id),
   );
-  const [chunks, links] = await Promise.all([
-    Promise.all(
-      Array.from({ length: Math.ceil(missing.length / ITEM_CHUNK) }, (_, i) =>
-        getItemsByIds(deps.db, missing.slice(i * ITEM_CHUNK, (i + 1) * ITEM_CHUNK)),
-      ),
-    ),
+  const [rows, links] = await Promise.all([
+    getItemsByIds(deps.db, missing),
     Promise.all(pairs.map(({ subscriber }) => subscriberLinks(deps.config.baseUrl, deps.secret, subscriber))),
   ]);
-  for (const rows of chunks) for (const r of rows) itemCache.set(r.id, r);
+  for (const r of rows) itemCache.set(r.id, r);
   return pairs.map(({ subscriber, edition }, i) => toEditionView(edition, subscriber, links[i]!, itemCache));
 }
 

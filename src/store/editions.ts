@@ -1,4 +1,4 @@
-import { and, between, desc, eq, gte, inArray, type SQL, sql } from 'drizzle-orm';
+import { and, desc, eq, gte, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import {
   type Edition,
@@ -12,33 +12,8 @@ import {
   suppressions,
 } from '../db/schema.ts';
 import { type Preferences, parsePreferences } from '../preferences/schema.ts';
+import { chunks, idFilters, MAX_PARAMS } from './chunks.ts';
 import { plannableAt } from './subscribers.ts';
-
-/**
- * Most bound parameters in one statement. D1 allows 100 (SQLite itself 32,766): every planner
- * statement is sized for the smaller, so the same code runs on both. Large writes become many
- * small statements inside one `db.batch` (one transaction), not many round trips.
- */
-export const MAX_PARAMS = 90;
-
-function chunks<T>(list: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
-  return out;
-}
-
-/**
- * A filter on `column` for a sorted list of ids, in as few statements as the parameter limit
- * allows: a dense run of ids is one BETWEEN (2 parameters) whose extra rows the caller drops, a
- * sparse one is IN lists.
- */
-function idFilters(column: Parameters<typeof inArray>[0], sortedIds: number[]): SQL[] {
-  if (sortedIds.length === 0) return [];
-  const lo = sortedIds[0]!;
-  const hi = sortedIds[sortedIds.length - 1]!;
-  if (hi - lo + 1 <= sortedIds.length * 2) return [between(column, lo, hi)];
-  return chunks(sortedIds, MAX_PARAMS - 2).map((c) => inArray(column, c));
-}
 
 /**
  * Stores an edition and, when email is on, its outbox row, in one batch. Both inserts are

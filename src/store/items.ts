@@ -1,6 +1,7 @@
 import { and, desc, eq, gte, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { type Item, items, type NewItem, sources } from '../db/schema.ts';
+import { chunks, MAX_PARAMS } from './chunks.ts';
 
 /** Inserts new items and refreshes changed ones, keyed by (source, key). Returns rows written. */
 export async function upsertItems(db: Db, rows: NewItem[]): Promise<number> {
@@ -54,15 +55,22 @@ export function listRecentItems(db: Db, since: number, limit = 20_000): Promise<
     .all();
 }
 
-/** Items by id with their source, in no particular order. */
+/**
+ * Items by id with their source, in no particular order. Any number of ids: they are queried in
+ * IN lists under the parameter limit (a subscriber's export holds every pick of 60 editions).
+ */
 export async function getItemsByIds(db: Db, ids: number[]): Promise<ItemWithSource[]> {
-  if (ids.length === 0) return [];
-  return db
-    .select({ ...itemColumns, sourceTitle: sources.title, sourceUrl: sources.url })
-    .from(items)
-    .innerJoin(sources, eq(items.sourceId, sources.id))
-    .where(inArray(items.id, ids))
-    .all();
+  const found = await Promise.all(
+    chunks([...new Set(ids)], MAX_PARAMS).map((c) =>
+      db
+        .select({ ...itemColumns, sourceTitle: sources.title, sourceUrl: sources.url })
+        .from(items)
+        .innerJoin(sources, eq(items.sourceId, sources.id))
+        .where(inArray(items.id, c))
+        .all(),
+    ),
+  );
+  return found.flat();
 }
 
 /** Count of items of one source (for tests and health pages). */
@@ -92,11 +100,11 @@ export function listClusterSignatures(db: Db, since: number) {
 /** Keys of the items a source already has among `keys` (to tell new items from updates). */
 export async function existingItemKeys(db: Db, sourceId: number, keys: string[]): Promise<Set<string>> {
   const found = new Set<string>();
-  for (let i = 0; i < keys.length; i += 90) {
+  for (const c of chunks(keys, MAX_PARAMS)) {
     const rows = await db
       .select({ key: items.key })
       .from(items)
-      .where(and(eq(items.sourceId, sourceId), inArray(items.key, keys.slice(i, i + 90))))
+      .where(and(eq(items.sourceId, sourceId), inArray(items.key, c)))
       .all();
     for (const r of rows) found.add(r.key);
   }

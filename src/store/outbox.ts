@@ -1,6 +1,7 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { type OutboxRow, outbox } from '../db/schema.ts';
+import { chunks, MAX_PARAMS } from './chunks.ts';
 
 /**
  * Claims up to `limit` rows to send: pending rows whose time has come, and rows whose lease
@@ -142,12 +143,6 @@ export async function editionRunStatus(
 }
 
 /**
- * Rows per settle statement: two bound parameters each plus three, under D1's 100 (the same
- * code runs there).
- */
-const SETTLE_CHUNK = 45;
-
-/**
  * Marks claimed rows sent, many per statement, only while we still hold them: status
  * 'sending' and the lease they were claimed with (`heldLease`; null skips that check, as
  * settleOutbox does). Each row gets its own message id. Returns how many rows were updated.
@@ -159,9 +154,10 @@ export async function markSentMany(
   now: number,
 ): Promise<number> {
   let updated = 0;
-  for (let i = 0; i < marks.length; i += SETTLE_CHUNK) {
+  // Two bound parameters per row, plus `now` and the lease.
+  for (const c of chunks(marks, MAX_PARAMS / 2)) {
     const values = sql.join(
-      marks.slice(i, i + SETTLE_CHUNK).map((m) => sql`(${m.id}, ${m.messageId})`),
+      c.map((m) => sql`(${m.id}, ${m.messageId})`),
       sql`, `,
     );
     const rows = await db.all<{ id: number }>(sql`UPDATE ${outbox}
@@ -188,8 +184,7 @@ export async function releaseClaimed(
   reason: string,
 ): Promise<number> {
   let released = 0;
-  for (let i = 0; i < ids.length; i += MAX_IDS) {
-    const chunk = ids.slice(i, i + MAX_IDS);
+  for (const chunk of chunks(ids, MAX_PARAMS)) {
     const rows = await db
       .update(outbox)
       .set({
@@ -211,6 +206,3 @@ export async function releaseClaimed(
   }
   return released;
 }
-
-/** Ids per IN list, with room for a few more parameters (D1 allows 100). */
-const MAX_IDS = 90;

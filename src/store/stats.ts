@@ -15,6 +15,7 @@ import {
   subscribers,
   suppressions,
 } from '../db/schema.ts';
+import { getSubscribers } from './subscribers.ts';
 
 type SubscriberStatus = Subscriber['status'];
 
@@ -327,16 +328,7 @@ export async function itemCountsBySource(db: Db, ids: number[]): Promise<Map<num
   return out;
 }
 
-/** Addresses of these subscribers, by id (chunked under SQLite's parameter limit). */
+/** Addresses of these subscribers, by id. */
 export async function emailsByIds(db: Db, ids: number[]): Promise<Map<number, string>> {
-  const out = new Map<number, string>();
-  for (let i = 0; i < ids.length; i += 500) {
-    const rows = await db
-      .select({ id: subscribers.id, email: subscribers.email })
-      .from(subscribers)
-      .where(inArray(subscribers.id, ids.slice(i, i + 500)))
-      .all();
-    for (const r of rows) out.set(r.id, r.email);
-  }
-  return out;
+  return new Map((await getSubscribers(db, ids)).map((s) => [s.id, s.email]));
 }

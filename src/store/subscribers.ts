@@ -11,6 +11,7 @@ import {
   tokens,
 } from '../db/schema.ts';
 import type { Preferences } from '../preferences/schema.ts';
+import { chunks, MAX_PARAMS } from './chunks.ts';
 
 export type NewSubscriber = typeof subscribers.$inferInsert;
 
@@ -32,16 +33,9 @@ export function getSubscriber(db: Db, id: number): Promise<Subscriber | undefine
 
 /** The subscribers with these ids (missing ones are left out), in IN lists under the parameter limit. */
 export async function getSubscribers(db: Db, ids: number[]): Promise<Subscriber[]> {
-  const wanted = [...new Set(ids)];
   const out: Subscriber[] = [];
-  for (let i = 0; i < wanted.length; i += 90)
-    out.push(
-      ...(await db
-        .select()
-        .from(subscribers)
-        .where(inArray(subscribers.id, wanted.slice(i, i + 90)))
-        .all()),
-    );
+  for (const c of chunks([...new Set(ids)], MAX_PARAMS))
+    out.push(...(await db.select().from(subscribers).where(inArray(subscribers.id, c)).all()));
   return out;
 }
 
