@@ -20,9 +20,20 @@ export interface FeedEntry {
 const MAX_ENTRIES = 2000;
 /** Rendered bodies kept at most (bytes, all formats), so memory stays bounded with many readers. */
 const MAX_BYTES = 32 * 1024 * 1024;
+
+/** Entries by token, oldest first, and the bytes of all their bodies (kept by drop and remember*). */
+interface FeedCache {
+  entries: Map<string, FeedEntry>;
+  bytes: number;
+}
 // One cache per database handle (so tests and Workers requests never share state by accident).
-const caches = new WeakMap<Db, Map<string, FeedEntry>>();
-const sizes = new WeakMap<Db, { bytes: number }>();
+const caches = new WeakMap<Db, FeedCache>();
+
+function cacheOf(db: Db): FeedCache {
+  let cache = caches.get(db);
+  if (!cache) caches.set(db, (cache = { entries: new Map(), bytes: 0 }));
+  return cache;
+}
 
 function bodyBytes(entry: FeedEntry): number {
   return (
@@ -30,27 +41,15 @@ function bodyBytes(entry: FeedEntry): number {
   );
 }
 
-/** Keeps a rendered body, evicting the oldest entries while the byte budget is exceeded. */
-export function rememberBody(db: Db, entry: FeedEntry, format: FeedFormat, body: Uint8Array): void {
-  const cache = feedCache(db);
-  let size = sizes.get(db);
-  if (!size) sizes.set(db, (size = { bytes: 0 }));
-  size.bytes -= entry.bodies[format]?.length ?? 0;
-  entry.bodies[format] = body;
-  size.bytes += body.length;
-  for (const [token, old] of cache) {
-    if (size.bytes <= MAX_BYTES) break;
-    if (old === entry) continue;
-    size.bytes -= bodyBytes(old);
-    cache.delete(token);
-  }
+/** The one way out of a cache: forgets the entry and its bytes. */
+function drop(cache: FeedCache, token: string, entry: FeedEntry): void {
+  cache.bytes -= bodyBytes(entry);
+  cache.entries.delete(token);
 }
 
-/** The feed cache of a database handle. */
-export function feedCache(db: Db): Map<string, FeedEntry> {
-  let cache = caches.get(db);
-  if (!cache) caches.set(db, (cache = new Map()));
-  return cache;
+/** The remembered state of a feed token, fresh or not. */
+export function feedEntry(db: Db, token: string): FeedEntry | undefined {
+  return caches.get(db)?.entries.get(token);
 }
 
 /**
@@ -66,39 +65,52 @@ export function feedEtag(
   return `"${subscriberId}.${editionId}.${feedVersion}.${format}"`;
 }
 
-/** Stores an entry, evicting the oldest when full. */
+/** Stores an entry (the newest), replacing the token's old one or evicting the oldest when full. */
 export function rememberFeed(db: Db, token: string, entry: FeedEntry): void {
-  const cache = feedCache(db);
-  const previous = cache.get(token);
-  if (previous) dropBytes(db, previous);
-  else if (cache.size >= MAX_ENTRIES) {
-    const [oldest, old] = cache.entries().next().value!;
-    dropBytes(db, old);
-    cache.delete(oldest);
+  const cache = cacheOf(db);
+  const previous = cache.entries.get(token);
+  if (previous) drop(cache, token, previous);
+  else if (cache.entries.size >= MAX_ENTRIES) {
+    const [oldest, old] = cache.entries.entries().next().value!;
+    drop(cache, oldest, old);
   }
-  cache.set(token, entry);
+  cache.entries.set(token, entry);
+  cache.bytes += bodyBytes(entry);
+}
+
+/**
+ * Keeps a rendered body, evicting the oldest entries while the byte budget is exceeded. An entry
+ * replaced or dropped while its body was rendered still gets it (for the request that waited)
+ * but is no longer counted.
+ */
+export function rememberBody(
+  db: Db,
+  token: string,
+  entry: FeedEntry,
+  format: FeedFormat,
+  body: Uint8Array,
+): void {
+  const cache = cacheOf(db);
+  const counted = cache.entries.get(token) === entry;
+  if (counted) cache.bytes += body.length - (entry.bodies[format]?.length ?? 0);
+  entry.bodies[format] = body;
+  for (const [old, oldEntry] of cache.entries) {
+    if (cache.bytes <= MAX_BYTES) break;
+    if (oldEntry !== entry) drop(cache, old, oldEntry);
+  }
 }
 
 /** Drops every cached entry of a subscriber (feed rotated, subscriber deleted). */
 export function forgetFeeds(db: Db, subscriberId: number): void {
   const cache = caches.get(db);
   if (!cache) return;
-  for (const [token, entry] of cache)
-    if (entry.subscriberId === subscriberId) {
-      dropBytes(db, entry);
-      cache.delete(token);
-    }
+  for (const [token, entry] of cache.entries)
+    if (entry.subscriberId === subscriberId) drop(cache, token, entry);
 }
 
 /** Forgets one token's entry (its feed no longer exists). */
 export function forgetFeed(db: Db, token: string): void {
-  const entry = caches.get(db)?.get(token);
-  if (!entry) return;
-  dropBytes(db, entry);
-  caches.get(db)!.delete(token);
-}
-
-function dropBytes(db: Db, entry: FeedEntry): void {
-  const size = sizes.get(db);
-  if (size) size.bytes -= bodyBytes(entry);
+  const cache = caches.get(db);
+  const entry = cache?.entries.get(token);
+  if (cache && entry) drop(cache, token, entry);
 }

@@ -12,7 +12,7 @@ import { getSubscriber } from '../store/subscribers.ts';
 import {
   type FeedEntry,
   type FeedFormat,
-  feedCache,
+  feedEntry,
   feedEtag,
   forgetFeed,
   rememberBody,
@@ -105,7 +105,7 @@ function answer(
 }
 
 function fromCache(db: Db, { token, format }: FeedRequest, ifNoneMatch: string | undefined) {
-  const entry = feedCache(db).get(token);
+  const entry = feedEntry(db, token);
   return entry && isFresh(entry) ? answer(entry, format, ifNoneMatch) : undefined;
 }
 
@@ -138,7 +138,6 @@ const toResponse = (a: FeedAnswer) =>
  * the page middleware: feeds set their own headers.
  */
 export function feedRoutes(deps: Deps) {
-  const cache = feedCache(deps.db);
   // Prepared once: the only query on the hot path (an indexed lookup plus the newest edition).
   const state = deps.db
     .select({
@@ -170,7 +169,7 @@ export function feedRoutes(deps: Deps) {
     { token, format }: FeedRequest,
     ifNoneMatch: string | undefined,
   ): Promise<Response> {
-    let entry = cache.get(token);
+    let entry = feedEntry(deps.db, token);
     if (!entry || !isFresh(entry)) {
       let subscriberId = entry?.subscriberId;
       let version = entry?.feedVersion;
@@ -213,7 +212,7 @@ export function feedRoutes(deps: Deps) {
     }
     const cached = answer(entry, format, ifNoneMatch);
     if (cached) return toResponse(cached);
-    rememberBody(deps.db, entry, format, await render(entry, format));
+    rememberBody(deps.db, token, entry, format, await render(entry, format));
     return toResponse(answer(entry, format, undefined)!);
   }
 
