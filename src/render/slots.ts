@@ -105,12 +105,11 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 // Node's Buffer (also on Workers with nodejs_compat) allocates without zero-filling (every
-// byte is written) and measures and encodes text natively; elsewhere a plain Uint8Array and
-// JavaScript loops do the same job.
+// byte is written) and encodes text natively; elsewhere a plain Uint8Array and JavaScript
+// loops do the same job.
 interface NodeBufferApi {
   allocUnsafe(size: number): Uint8Array;
   from(text: string, encoding: 'utf8'): Uint8Array;
-  byteLength(text: string, encoding: 'utf8'): number;
 }
 interface NodeBufferLike extends Uint8Array {
   utf8Write(text: string, offset: number, length: number): number;
