@@ -84,6 +84,10 @@ const ENTITIES: Record<number, string> = {
   34: '&quot;',
   39: '&#39;',
 };
+/** The same entities as bytes (all ASCII), for writeEscaped. */
+const ENTITY: Record<number, number[]> = Object.fromEntries(
+  Object.entries(ENTITIES).map(([c, entity]) => [c, [...entity].map((ch) => ch.charCodeAt(0))]),
+);
 
 /**
  * Escapes text for HTML content and attribute values (& < > " '). A plain scan: most values
@@ -119,9 +123,14 @@ const allocate = (size: number): Uint8Array =>
   NodeBuffer ? NodeBuffer.allocUnsafe(size) : new Uint8Array(size);
 const NEEDS_ESCAPE = /[&<>"']/;
 
+/** `text` HTML-escaped: a native scan first, as most values need nothing and come back as they are. */
+function escaped(text: string): string {
+  return NEEDS_ESCAPE.test(text) ? escapeHtml(text) : text;
+}
+
 /** Escapes and encodes a value once, for values written as bytes (item titles, sources…). */
 export function htmlBytes(value: string): Uint8Array {
-  if (NodeBuffer) return NodeBuffer.from(NEEDS_ESCAPE.test(value) ? escapeHtml(value) : value, 'utf8');
+  if (NodeBuffer) return NodeBuffer.from(escaped(value), 'utf8');
   const out = new Uint8Array(escapedLength(value));
   writeEscaped(out, 0, value);
   return out;
@@ -183,14 +192,6 @@ function escapedLength(text: string): number {
   }
   return n;
 }
-
-const ENTITY: Record<number, number[]> = {
-  38: [...'&amp;'].map((c) => c.charCodeAt(0)),
-  60: [...'&lt;'].map((c) => c.charCodeAt(0)),
-  62: [...'&gt;'].map((c) => c.charCodeAt(0)),
-  34: [...'&quot;'].map((c) => c.charCodeAt(0)),
-  39: [...'&#39;'].map((c) => c.charCodeAt(0)),
-};
 
 /**
  * Writes `text` HTML-escaped as UTF-8 at `at`; returns the new offset. A plain loop: for the
@@ -271,10 +272,10 @@ function pushText(text: string): void {
   if (!NodeBuffer) at = writeEscaped(out, at, text);
   else {
     // Most values need no escaping: a native scan and native encoding, no per-char loop.
-    const escaped = NEEDS_ESCAPE.test(text) ? escapeHtml(text) : text;
+    const html = escaped(text);
     if (typeof (out as NodeBufferLike).utf8Write === 'function')
-      at += (out as NodeBufferLike).utf8Write(escaped, at, out.length - at);
-    else at += encoder.encodeInto(escaped, out.subarray(at)).written;
+      at += (out as NodeBufferLike).utf8Write(html, at, out.length - at);
+    else at += encoder.encodeInto(html, out.subarray(at)).written;
   }
   if (chunks !== null) {
     chunks.push(new Uint8Array(out.subarray(start, at)));
