@@ -32,8 +32,6 @@ export interface ExpansionOptions {
   rounds: number;
   /** Share of each neighbour's score an item gains along the item graph (0: off). */
   spread: number;
-  /** Score by scanning every item instead of the index (the bench's naive baseline only). */
-  scan?: boolean;
 }
 
 /**

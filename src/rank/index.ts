@@ -16,8 +16,8 @@ import { Embeddings } from './embeddings.ts';
 import { DEFAULT_EXPANSION, type ExpansionOptions } from './expand.ts';
 import { type ActiveInterest, Contributions, positionIn, SurfaceForms } from './explain.ts';
 import { buildGraph } from './graph.ts';
-import { type InterestVector, scoreInterest } from './interest.ts';
-import { Accumulator } from './lexical.ts';
+import { type InterestScoring, type InterestVector, scoreInterest } from './interest.ts';
+import { Accumulator, addBm25, addBm25Scan } from './lexical.ts';
 import { type DocSet, hasDoc, MuteIndex } from './mutes.ts';
 import { normalizeSource, sourceKeys } from './sources.ts';
 import type { Pick, RankerContext, RankItem, RankOptions } from './types.ts';
@@ -56,13 +56,21 @@ export function createRanker(items: readonly RankItem[], context: RankerContext 
   const embeddings = context.embeddings ? new Embeddings(context.embeddings) : null;
   const corpus = buildCorpus(items, embeddings);
   const clusters = buildClusters(corpus);
-  const opts: ExpansionOptions = { ...DEFAULT_EXPANSION, ...context.expansion, scan: context.naive === true };
+  const opts: ExpansionOptions = { ...DEFAULT_EXPANSION, ...context.expansion };
   const graph = opts.spread > 0 ? buildGraph(corpus) : null;
   const depth = context.depth ?? 50;
   const topics = new Map((context.topics ?? []).map((t) => [t.name.trim().toLowerCase(), t]));
   const mutes = new MuteIndex(corpus);
   const surfaces = new SurfaceForms(corpus);
   const acc = new Accumulator(corpus.n);
+  const scoring: InterestScoring = {
+    corpus,
+    opts,
+    depth,
+    acc,
+    graph,
+    bm25: context.naive ? addBm25Scan : addBm25,
+  };
   const heap = new TopK(64);
   // Vectors by interest text as typed (a flat string: cheap to hash), for positive interests,
   // negative ones (lexical only) and topics; "Hockey " and "hockey" share one computation.
@@ -73,17 +81,13 @@ export function createRanker(items: readonly RankItem[], context: RankerContext 
   };
   const vectorFor = (kind: 'i' | 'n' | 't', key: string, typed: string | string[]): InterestVector => {
     const lexicalOnly = kind === 'n';
-    if (context.naive) return scoreInterest(corpus, listOf(typed), opts, lexicalOnly, depth, acc, graph);
+    if (context.naive) return scoreInterest(scoring, listOf(typed), lexicalOnly);
     const cache = caches[kind];
     let v = cache.get(key);
     if (!v) {
       const canonical = key.trim().toLowerCase();
       v = cache.get(canonical);
-      if (!v)
-        cache.set(
-          canonical,
-          (v = scoreInterest(corpus, listOf(typed), opts, lexicalOnly, depth, acc, graph)),
-        );
+      if (!v) cache.set(canonical, (v = scoreInterest(scoring, listOf(typed), lexicalOnly)));
       cache.set(key, v);
     }
     return v;

@@ -15,7 +15,7 @@ import { TopK } from './diversify.ts';
 import { dot, normalize } from './embeddings.ts';
 import { type Expansion, type ExpansionOptions, expandInterest, type FirstPass } from './expand.ts';
 import type { ItemGraph } from './graph.ts';
-import { type Accumulator, addBm25, addBm25Scan, phraseDocs, phraseIdf, type QueryTerm } from './lexical.ts';
+import { type Accumulator, type addBm25, phraseDocs, phraseIdf, type QueryTerm } from './lexical.ts';
 import { isContentWord, stem, tokenize } from './tokenize.ts';
 
 /** A relevance vector for one interest: docs best first, scores ≈ 1 for a title match. */
@@ -104,20 +104,30 @@ function parseInterest(corpus: Corpus, phrases: readonly string[]) {
   return { query, phraseSeqs, rows, qvec };
 }
 
+/** What every interest of one batch is scored with: chosen once, in createRanker. */
+export interface InterestScoring {
+  corpus: Corpus;
+  opts: ExpansionOptions;
+  /** Keeps only the best docs (deeper tails never reach an edition). */
+  depth: number;
+  /** Scratch scores, reset by each call. */
+  acc: Accumulator;
+  /** The item graph, or null when spreading is off. */
+  graph: ItemGraph | null;
+  /** BM25F scoring: addBm25, or addBm25Scan for the bench's naive baseline. */
+  bm25: typeof addBm25;
+}
+
 /**
  * Scores one interest. `phrases` are the words as typed (one for an interest, the seed terms
- * for a topic); `lexicalOnly` skips expansion (used for negative "less like this" weights);
- * `depth` keeps only the best docs (deeper tails never reach an edition).
+ * for a topic); `lexicalOnly` skips expansion (used for negative "less like this" weights).
  */
 export function scoreInterest(
-  corpus: Corpus,
+  scoring: InterestScoring,
   phrases: readonly string[],
-  opts: ExpansionOptions,
   lexicalOnly: boolean,
-  depth: number,
-  acc: Accumulator,
-  graph: ItemGraph | null = null,
 ): InterestVector {
+  const { corpus, opts, depth, acc, graph, bm25 } = scoring;
   const { query, phraseSeqs, rows, qvec } = parseInterest(corpus, phrases);
   const original = new Set(query.keys());
   const terms: QueryTerm[] = [...query].map(([term, weight]) => ({ term, weight }));
@@ -130,7 +140,7 @@ export function scoreInterest(
   const phraseW = phraseHits.map((hits) => PHRASE_WEIGHT * phraseIdf(corpus.n, hits.length));
   const lexical = (query: readonly QueryTerm[]) => {
     acc.reset();
-    (opts.scan ? addBm25Scan : addBm25)(corpus, query, acc);
+    bm25(corpus, query, acc);
     phraseHits.forEach((hits, i) => {
       for (const d of hits) acc.add(d, phraseW[i]!);
     });
@@ -150,7 +160,7 @@ export function scoreInterest(
     expansions = expandInterest(corpus, original, first, qvec, rows, opts);
     // The first round only adds the new words on top of the typed words' scores (the same sum,
     // without scoring the typed words' long postings again); later rounds start over.
-    if (round === 0) (opts.scan ? addBm25Scan : addBm25)(corpus, expansions, acc);
+    if (round === 0) bm25(corpus, expansions, acc);
     else lexical([...terms, ...expansions]);
   }
   // acc holds raw BM25F units from here on; lists taken from it are scaled by 1/ideal (one
