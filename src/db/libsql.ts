@@ -13,13 +13,17 @@ export function openLibsql(url: string, authToken?: string): { db: Db; close(): 
 
 /** Applies the drizzle-kit migrations in `folder` (idempotent). */
 export async function migrateLibsql(db: Db, folder: string): Promise<void> {
-  // Foreign keys are per connection in SQLite; cascades (delete me) depend on them.
+  // Foreign keys are per connection in SQLite and cascades (delete me) depend on them. libsql
+  // opens every connection with them on; this only says so again on the current one.
   await db.run('PRAGMA foreign_keys = ON');
-  // Several jobs (and, at scale, processes) share one file: wait for locks instead of failing.
-  await db.run('PRAGMA busy_timeout = 5000');
-  // WAL: readers never block the writer, and one append per commit instead of a journal fsync;
-  // ignored for :memory: (hence the catch).
+  // WAL (stored in the file, so every connection and process gets it): readers never block the
+  // writer, and one append per commit instead of a journal fsync; ignored for :memory: (hence the
+  // catch). Lock waits need no PRAGMA: openLibsql's `timeout` is every connection's busy timeout.
   await db.run('PRAGMA journal_mode = WAL').catch(() => {});
+  // Best effort: synchronous is per connection and this reaches only the one it runs on. That is
+  // the pool's first, which serves most statements (idle connections are reused newest first);
+  // connections opened while it is busy (during a transaction) keep SQLite's FULL — as safe,
+  // only slower per commit.
   await db.run('PRAGMA synchronous = NORMAL').catch(() => {});
   await migrate(db, { migrationsFolder: folder });
 }
