@@ -1,4 +1,4 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { type OutboxRow, outbox } from '../db/schema.ts';
 import { chunks, MAX_PARAMS } from './chunks.ts';
@@ -46,9 +46,17 @@ function fromRaw(r: Record<string, unknown>): OutboxRow {
 }
 
 /**
- * Marks a claimed row with its outcome, only while we still hold it: status 'sending' and,
- * when given, the lease we claimed it with (a sender whose lease ran out and was reclaimed by
- * another must not overwrite that one's result). Returns whether the row was updated.
+ * Rows we still hold: status 'sending' and, when given, the lease we claimed them with (a
+ * sender whose lease ran out and was reclaimed by another must not overwrite that one's
+ * result). A null lease skips the lease check. Every settling write is conditioned on it.
+ */
+function stillHeld(heldLease: number | null | undefined): SQL {
+  return and(eq(outbox.status, 'sending'), heldLease == null ? undefined : eq(outbox.leaseUntil, heldLease))!;
+}
+
+/**
+ * Marks a claimed row with its outcome, only while we still hold it (stillHeld). Returns whether
+ * the row was updated.
  */
 export async function settleOutbox(
   db: Db,
@@ -62,13 +70,7 @@ export async function settleOutbox(
   const rows = await db
     .update(outbox)
     .set(patch)
-    .where(
-      and(
-        eq(outbox.id, id),
-        eq(outbox.status, 'sending'),
-        heldLease == null ? undefined : eq(outbox.leaseUntil, heldLease),
-      ),
-    )
+    .where(and(eq(outbox.id, id), stillHeld(heldLease)))
     .returning({ id: outbox.id });
   return rows.length > 0;
 }
@@ -143,9 +145,8 @@ export async function editionRunStatus(
 }
 
 /**
- * Marks claimed rows sent, many per statement, only while we still hold them: status
- * 'sending' and the lease they were claimed with (`heldLease`; null skips that check, as
- * settleOutbox does). Each row gets its own message id. Returns how many rows were updated.
+ * Marks claimed rows sent, many per statement, only while we still hold them (stillHeld). Each
+ * row gets its own message id. Returns how many rows were updated.
  */
 export async function markSentMany(
   db: Db,
@@ -154,7 +155,7 @@ export async function markSentMany(
   now: number,
 ): Promise<number> {
   let updated = 0;
-  // Two bound parameters per row, plus `now` and the lease.
+  // Two bound parameters per row, plus `now`, 'sending' and the lease.
   for (const c of chunks(marks, MAX_PARAMS / 2)) {
     const values = sql.join(
       c.map((m) => sql`(${m.id}, ${m.messageId})`),
@@ -163,8 +164,7 @@ export async function markSentMany(
     const rows = await db.all<{ id: number }>(sql`UPDATE ${outbox}
       SET status = 'sent', sent_at = ${now}, message_id = v.column2, lease_until = NULL, last_error = NULL
       FROM (VALUES ${values}) AS v
-      WHERE ${outbox}.id = v.column1 AND ${outbox}.status = 'sending'
-        ${heldLease == null ? sql`` : sql`AND ${outbox}.lease_until = ${heldLease}`}
+      WHERE ${outbox}.id = v.column1 AND ${stillHeld(heldLease)}
       RETURNING ${outbox}.id`);
     updated += rows.length;
   }
@@ -174,7 +174,7 @@ export async function markSentMany(
 /**
  * Hands claimed rows that were never attempted back to 'pending', due now, in one statement
  * per chunk (shutdown: another sender may take them at once). Their claim's attempt is taken
- * back, and `reason` is kept as the last error. Only rows still held with `heldLease`.
+ * back, and `reason` is kept as the last error. Only rows we still hold (stillHeld).
  */
 export async function releaseClaimed(
   db: Db,
@@ -194,13 +194,7 @@ export async function releaseClaimed(
         lastError: reason,
         attempts: sql`max(${outbox.attempts} - 1, 0)`,
       })
-      .where(
-        and(
-          inArray(outbox.id, chunk),
-          eq(outbox.status, 'sending'),
-          heldLease == null ? undefined : eq(outbox.leaseUntil, heldLease),
-        ),
-      )
+      .where(and(inArray(outbox.id, chunk), stillHeld(heldLease)))
       .returning({ id: outbox.id });
     released += rows.length;
   }
