@@ -1,6 +1,7 @@
 /** Human-readable reasons for a pick: which interest matched and how, follows, coverage. */
 import type { Corpus } from './corpus.ts';
 import type { InterestVector } from './interest.ts';
+import { indexIn } from './lexical.ts';
 import { stem, tokenizeKeepCase } from './tokenize.ts';
 
 /** An interest as rank() used it: label shown to the reader, weight, and its cached vector. */
@@ -9,20 +10,6 @@ export interface ActiveInterest {
   kind: 'interest' | 'topic';
   weight: number;
   vector: InterestVector;
-}
-
-/** Where `x` is in an ascending array (-1 when absent): a binary search. */
-function indexIn(sorted: Int32Array, x: number): number {
-  let lo = 0;
-  let hi = sorted.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const y = sorted[mid]!;
-    if (y === x) return mid;
-    if (y < x) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return -1;
 }
 
 /** Where doc d is in an interest vector's doc-sorted entries (-1 when absent). */

@@ -43,31 +43,36 @@ export function addBm25(corpus: Corpus, query: readonly QueryTerm[], acc: Accumu
   }
 }
 
+/** Where `x` is in an ascending array (-1 when absent): a binary search. */
+export function indexIn(sorted: Int32Array, x: number): number {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const y = sorted[mid]!;
+    if (y === x) return mid;
+    if (y < x) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}
+
 /**
  * The same BM25F scores as addBm25, computed the naive way: every item, every query term
  * (binary search in the postings). Only for the bench's baseline ("score every item for every
  * subscriber with the same formula").
  */
 export function addBm25Scan(corpus: Corpus, query: readonly QueryTerm[], acc: Accumulator): void {
+  const postings = query.map((q) => corpus.postings[q.term]);
   const weights = query.map((q) => q.weight * idf(corpus, q.term));
   for (let d = 0; d < corpus.n; d++) {
     let s = 0;
-    query.forEach((q, j) => {
-      const p = corpus.postings[q.term];
-      if (!p) return;
-      let lo = 0;
-      let hi = p.docs.length - 1;
-      while (lo <= hi) {
-        const mid = (lo + hi) >> 1;
-        const x = p.docs[mid]!;
-        if (x === d) {
-          s += weights[j]! * p.impact[mid]!;
-          return;
-        }
-        if (x < d) lo = mid + 1;
-        else hi = mid - 1;
-      }
-    });
+    for (let j = 0; j < postings.length; j++) {
+      const p = postings[j];
+      if (!p) continue;
+      const i = indexIn(p.docs, d);
+      if (i >= 0) s += weights[j]! * p.impact[i]!;
+    }
     if (s > 0) acc.add(d, s);
   }
 }
