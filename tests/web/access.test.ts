@@ -120,6 +120,9 @@ describe('sign-up (double opt-in)', () => {
     const prefs = await w.get('/preferences', { cookie: cookieOf(res) });
     expect(prefs.status).toBe(200);
     expect(await prefs.text()).toContain('Signed in as c@example.com');
+    // Among other sites' cookies on the same host, with spaces around the pairs.
+    const among = await w.get('/preferences', { cookie: `theme=dark;  ${cookieOf(res)} ; lang="en"` });
+    expect(await among.text()).toContain('Signed in as c@example.com');
   });
 
   it('a confirmation link works once, expires, and is useless for signing in', async () => {
