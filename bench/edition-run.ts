@@ -60,7 +60,7 @@ const rand = seededRandom(7);
 const pickOne = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)]!;
 
 // Real English words, Zipf-distributed like real text.
-const vocab = benchVocabulary();
+const vocab = benchVocabulary(loadEmbeddings().words);
 const word = zipfWords(rand, vocab, vocab.length);
 const interestWord = zipfWords(rand, vocab, Math.min(5000, vocab.length));
 const words = (k: number) => Array.from({ length: k }, word).join(' ');

@@ -29,7 +29,7 @@ const NAIVE_SAMPLE = numberArg('naive-sample', 200);
 
 const rand = seededRandom(42);
 const table = decodeEmbeddings(readFileSync(new URL('../src/rank/data/embeddings.bin', import.meta.url)));
-const vocab = benchVocabulary();
+const vocab = benchVocabulary(table.words);
 const word = zipfWords(rand, vocab, vocab.length);
 const interestWord = zipfWords(rand, vocab, Math.min(5000, vocab.length));
 // People type common phrases, not random word pairs: a fixed pool of 1,000 two-word phrases.

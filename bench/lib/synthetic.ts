@@ -1,6 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { decodeEmbeddings } from '../../src/rank/index.ts';
-
 /** A deterministic PRNG (mulberry32) so runs are comparable. */
 export function seededRandom(seed: number): () => number {
   let s = seed;
@@ -14,13 +11,12 @@ export function seededRandom(seed: number): () => number {
 }
 
 /**
- * Real English words for synthetic text: the embedding table's vocabulary without its 150
- * commonest (function) words, 20k at most, letters only. Only the words are kept.
+ * Real English words for synthetic text, from the embedding table's words (commonest first,
+ * e.g. `table.words` of the decoded src/rank/data/embeddings.bin): without the 150 commonest
+ * (function) words, 20k at most, letters only.
  */
-export function benchVocabulary(): string[] {
-  return decodeEmbeddings(readFileSync(new URL('../../src/rank/data/embeddings.bin', import.meta.url)))
-    .words.slice(150, 20_150)
-    .filter((w) => /^[a-z]+$/.test(w));
+export function benchVocabulary(tableWords: readonly string[]): string[] {
+  return tableWords.slice(150, 20_150).filter((w) => /^[a-z]+$/.test(w));
 }
 
 /** Draws words from the first `n` of `vocab` with Zipf exponent `s`, like real text. */
