@@ -312,8 +312,10 @@ export async function sendOutbox(deps: Deps, options: SendOptions = {}): Promise
 type BatchOutcome = SendOutcome | 'released';
 
 /**
- * Sends one claimed batch (see sendOutbox). Rows the batch loader cannot serve (edition or
- * subscriber gone, or a mismatch) take the per-row path, sendOne, which settles every case.
+ * Sends one claimed batch (see sendOutbox). A row's subscriber is its edition's (outbox rows
+ * are only ever inserted from their edition), so editions are loaded with their subscribers.
+ * Rows this cannot serve (edition or subscriber gone, or the address changed mid-batch) take
+ * the per-row path, sendOne, which settles every case.
  */
 async function sendBatch(
   deps: Deps,
@@ -340,7 +342,9 @@ async function sendBatch(
   );
   const viewByEdition = new Map(views.map((v) => [v.editionId, v]));
 
-  const marks = createMarkWriter(deps, rows[0]?.leaseUntil ?? null);
+  // claimOutbox gives every row of one claim the same lease (one UPDATE), so it is read once.
+  const lease = rows[0]?.leaseUntil ?? null;
+  const marks = createMarkWriter(deps, lease);
   const outcomes: BatchOutcome[] = [];
   let checkedAt = Date.now();
   try {
@@ -352,12 +356,12 @@ async function sendBatch(
       }
       if (options.signal?.aborted) {
         // Shutdown: the rest of the batch was never attempted; hand it back in one statement.
-        await releaseRows(deps, rows.slice(i));
+        await releaseRows(deps, rows.slice(i), lease);
         for (let j = i; j < rows.length; j++) outcomes.push('released');
         break;
       }
       const pair = byEdition.get(row.editionId);
-      if (!pair || pair.subscriber.id !== row.subscriberId || row.leaseUntil !== marks.lease) {
+      if (!pair) {
         outcomes.push(await sendOne(deps, row, options));
         continue;
       }
@@ -468,7 +472,6 @@ function createMarkWriter(deps: Pick<Deps, 'db' | 'clock' | 'log'>, lease: numbe
     return writing;
   };
   return {
-    lease,
     async add(id: number, messageId: string): Promise<void> {
       pending.push({ id, messageId });
       if (pending.length >= MAX_UNMARKED) await flush();
@@ -490,12 +493,18 @@ const soon = (f: () => unknown): void => {
   else setTimeout(f, 0);
 };
 
-/** Hands never-attempted rows of a batch back to pending (shutdown). */
-async function releaseRows(deps: Pick<Deps, 'db' | 'clock' | 'log'>, rows: OutboxRow[]): Promise<void> {
-  const byLease = new Map<number | null, number[]>();
-  for (const r of rows) byLease.set(r.leaseUntil, [...(byLease.get(r.leaseUntil) ?? []), r.id]);
-  let released = 0;
-  for (const [lease, ids] of byLease)
-    released += await releaseClaimed(deps.db, ids, lease, deps.clock(), SHUTDOWN_REASON);
+/** Hands never-attempted rows of a batch (claimed with `lease`) back to pending (shutdown). */
+async function releaseRows(
+  deps: Pick<Deps, 'db' | 'clock' | 'log'>,
+  rows: OutboxRow[],
+  lease: number | null,
+): Promise<void> {
+  const released = await releaseClaimed(
+    deps.db,
+    rows.map((r) => r.id),
+    lease,
+    deps.clock(),
+    SHUTDOWN_REASON,
+  );
   deps.log.info('deliver: shutting down, unsent rows handed back', { rows: released });
 }
