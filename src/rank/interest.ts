@@ -195,12 +195,10 @@ export function scoreInterest(
     for (let i = 0; i < dims; i++) q[i]! += ROCCHIO * centroid[i]!;
     normalize(q);
     const rescored = new TopK(depth);
-    const seen = new Set<number>();
     // A candidate whose score plus the largest bonus stays below the depth-th lexical score
     // cannot make the list (every bonus is ≥ 0): its cosine is not worth computing.
     const bar = cands.docs.length >= depth ? cands.scores[depth - 1]! - DENSE_WEIGHT : -Infinity;
     cands.docs.forEach((d, i) => {
-      seen.add(d);
       if (cands.scores[i]! < bar) return;
       rescored.push(d, cands.scores[i]! + denseBonus(dot(q, vectors, d * dims)));
     });
@@ -209,6 +207,7 @@ export function scoreInterest(
       // The words ran out before the list did: fill it by meaning alone (items whose vector is
       // close to the interest's), below any item that shares a word.
       const near = nearestDocs(corpus, index, q, DENSE_FILL);
+      const seen = new Set(cands.docs);
       near.docs.forEach((d, i) => {
         const cos = near.scores[i]!;
         if (cos >= FILL_MIN_COSINE && !seen.has(d)) rescored.push(d, denseBonus(cos));
