@@ -1,12 +1,13 @@
 import type { Source } from '../db/schema.ts';
 import type { Deps } from '../deps.ts';
 import { AppError } from '../errors.ts';
+import { sha256Hex } from '../security/encoding.ts';
 import { getSourceByUrl, updateSource, upsertSource } from '../store/sources.ts';
 import { checkUrl, parseAllowList, RefusedError } from './address-policy.ts';
 import { nextCheckAfterSuccess } from './check-schedule.ts';
 import { fetchFeed } from './fetch-feed.ts';
 import { FeedParseError, type ParsedFeed, parseFeedBytes } from './parse.ts';
-import { describeError, fetchSettings, sha256, storeItems } from './refresh-source.ts';
+import { describeError, fetchSettings, storeItems } from './refresh-source.ts';
 
 /** What add-source found, for the operator. */
 export interface AddSourceResult {
@@ -72,7 +73,7 @@ export async function addSource(
     title,
     siteUrl: feed.siteUrl,
     format: feed.formatName,
-    bodyHash: await sha256(fetched.bytes),
+    bodyHash: await sha256Hex(fetched.bytes),
     etag: fetched.etag,
     lastModified: fetched.lastModified,
     lastCheckAt: now,

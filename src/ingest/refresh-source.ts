@@ -1,6 +1,7 @@
 import type { Config } from '../config.ts';
 import type { NewItem, Source } from '../db/schema.ts';
 import type { Deps } from '../deps.ts';
+import { sha256Hex } from '../security/encoding.ts';
 import { existingItemKeys, upsertItems } from '../store/items.ts';
 import { getSourceByUrl, updateSource } from '../store/sources.ts';
 import { parseAllowList } from './address-policy.ts';
@@ -74,7 +75,7 @@ export async function refreshSource(
       url = res.finalUrl;
     }
     // Many servers send no ETag/Last-Modified: an identical body is "not modified" all the same.
-    const bodyHash = await sha256(bytes);
+    const bodyHash = await sha256Hex(bytes);
     if (bodyHash === source.bodyHash && source.lastSuccessAt !== null && source.kind !== 'bundled') {
       return notModified(deps, source.id, now, nextCheckAfterSuccess(now, intervalMs, maxAgeMs), {
         ...moved,
@@ -146,12 +147,6 @@ async function recordFailure(
     deps.log.error('ingest: could not record a failed check', { source: source.url, error: String(dbError) });
   }
   return { ok: false, sourceId: source.id, error, paused, nextCheckAt };
-}
-
-/** Hex SHA-256 (Web Crypto: the same on Node and Workers). */
-export async function sha256(bytes: Uint8Array): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
-  return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 /** One line for the operator, without the module prefix ("HTTP 404 Not Found"). */

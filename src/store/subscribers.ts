@@ -11,6 +11,7 @@ import {
   tokens,
 } from '../db/schema.ts';
 import type { Preferences } from '../preferences/schema.ts';
+import { sha256Hex } from '../security/encoding.ts';
 import { chunks, MAX_PARAMS } from './chunks.ts';
 
 export type NewSubscriber = typeof subscribers.$inferInsert;
@@ -179,8 +180,7 @@ export async function unsubscribeNow(db: Db, id: number, now: number): Promise<v
 
 /** The suppression-list entry that stands for an erased address: a SHA-256, never the address. */
 export async function hashedSuppressionKey(email: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(email.trim().toLowerCase()));
-  return `sha256:${[...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
+  return `sha256:${await sha256Hex(email.trim().toLowerCase())}`;
 }
 
 /** The suppression entry for an address, plain (bounce, complaint) or hashed (erased after unsubscribing). */
