@@ -170,10 +170,9 @@ export function createRanker(items: readonly RankItem[], context: RankerContext 
     return top;
   };
 
-  // The interests of the current call, pooled: the same few objects serve every call
-  // (nothing keeps them after it returns).
+  // The interests of the current call are pool[0 .. activeCount): the same few objects serve
+  // every call (nothing keeps them after it returns).
   const pool: ActiveInterest[] = [];
-  const active: ActiveInterest[] = [];
   let activeCount = 0;
   const use = (label: string, kind: ActiveInterest['kind'], weight: number, vector: InterestVector) => {
     let a = pool[activeCount];
@@ -210,13 +209,12 @@ export function createRanker(items: readonly RankItem[], context: RankerContext 
         if (!topic || topic.terms.length === 0) continue;
         use(topic.name, 'topic', 1, vectorFor('t', topic.name, topic.terms));
       }
-      active.length = 0;
-      for (let j = 0; j < activeCount; j++) active.push(pool[j]!);
       acc.reset();
       // Each vector is best first, so only its head can reach an edition of `limit` items;
       // the tail is read only when one interest must fill a long list on its own.
-      const head = Math.max(HEAD_MIN, limit * 2, Math.ceil((limit * 6) / Math.max(1, active.length)));
-      for (const a of active) {
+      const head = Math.max(HEAD_MIN, limit * 2, Math.ceil((limit * 6) / Math.max(1, activeCount)));
+      for (let j = 0; j < activeCount; j++) {
+        const a = pool[j]!;
         const { docs, scores } = a.vector;
         const m = Math.min(docs.length, head);
         for (let i = 0; i < m; i++) acc.add(docs[i]!, a.weight * scores[i]!);
@@ -261,7 +259,8 @@ export function createRanker(items: readonly RankItem[], context: RankerContext 
         pickMark[pickDocs[i]!] = stamp;
         pickSlot[pickDocs[i]!] = i;
       }
-      for (const a of active) {
+      for (let j = 0; j < activeCount; j++) {
+        const a = pool[j]!;
         if (a.weight <= 0) continue;
         const { byDoc, byDocScore } = a.vector;
         if (byDoc.length <= SCAN_MAX) {
