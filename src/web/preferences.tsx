@@ -9,7 +9,7 @@ import { verifyLink } from '../security/signed-links.ts';
 import { type SubscriberLinks, subscriberLinks } from '../security/subscriber-links.ts';
 import { listFeedback } from '../store/feedback.ts';
 import { listSources } from '../store/sources.ts';
-import { getAccount, getPreferences, getSubscriber } from '../store/subscribers.ts';
+import { getAccount, getSubscriber } from '../store/subscribers.ts';
 import { listTopics } from '../store/topics.ts';
 import {
   deleteSubscriber,
@@ -69,6 +69,17 @@ export function preferencesRoutes(deps: Deps) {
     const me = await currentSubscriber(c, deps);
     if (!me) throw new SignInRequired();
     return me;
+  }
+
+  /**
+   * The signed-in account and the posted preferences form, applied to the saved preferences:
+   * the account read (fresh on a post) already carries them, so no second query.
+   */
+  async function postedForm(c: Context) {
+    const account = await currentAccount(c, deps);
+    if (!account) throw new SignInRequired();
+    const values = valuesFromBody(await c.req.parseBody({ all: true }));
+    return { account, values, parsed: updateFromValues(values, parsePreferences(account.prefs)) };
   }
 
   // The catalogue (sources, topics) changes rarely: read it at most every few seconds.
@@ -268,17 +279,16 @@ export function preferencesRoutes(deps: Deps) {
         return renderPage(c, account.subscriber, { account });
       })
       .post('/preferences', async (c) => {
-        const me = await requireSubscriber(c);
-        const values = valuesFromBody(await c.req.parseBody({ all: true }));
-        const prefs = parsePreferences(await getPreferences(deps.db, me.id));
-        const parsed = updateFromValues(values, prefs);
-        if ('errors' in parsed) return renderPage(c, me, { values, errors: parsed.errors, status: 400 });
+        const { account, values, parsed } = await postedForm(c);
+        const me = account.subscriber;
+        if ('errors' in parsed)
+          return renderPage(c, me, { values, errors: parsed.errors, status: 400, account });
         try {
           await updatePreferences(deps, me, parsed.update);
           forgetAccount(deps.db, me.id);
         } catch (e) {
           if (e instanceof InvalidInputError)
-            return renderPage(c, me, { values, errors: e.fields, status: 400 });
+            return renderPage(c, me, { values, errors: e.fields, status: 400, account });
           throw e;
         }
         return c.redirect('/preferences?done=saved', 303);
@@ -286,9 +296,7 @@ export function preferencesRoutes(deps: Deps) {
       // The live preview (progressive enhancement): the page's script posts the unsaved form
       // here as it changes and shows the returned fragment. Nothing is saved.
       .post('/preferences/preview', async (c) => {
-        const me = await requireSubscriber(c);
-        const values = valuesFromBody(await c.req.parseBody({ all: true }));
-        const parsed = updateFromValues(values, parsePreferences(await getPreferences(deps.db, me.id)));
+        const { account, parsed } = await postedForm(c);
         const prefs = 'update' in parsed ? preferencesSchema.safeParse(parsed.update.prefs) : undefined;
         if (!prefs?.success)
           return c.html(
@@ -298,7 +306,7 @@ export function preferencesRoutes(deps: Deps) {
             422,
           );
         const { topics } = await readCatalogue();
-        const preview = await previewEdition(deps, me.id, prefs.data, undefined, topics);
+        const preview = await previewEdition(deps, account.subscriber.id, prefs.data, undefined, topics);
         c.header('Cache-Control', 'no-store');
         return c.html(<Preview preview={preview} prefs={prefs.data} unsaved />);
       })
