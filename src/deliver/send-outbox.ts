@@ -112,17 +112,24 @@ function hostOf(baseUrl: string): string {
   return lastHost;
 }
 
-/** Why a row must not be sent to this subscriber (null: send it). */
-function suppressionReason(subscriber: Subscriber | undefined, suppressed: boolean): string | null {
+/**
+ * Why this subscriber may not be mailed at all, whatever the suppression list says (null: they
+ * may be): deleted, not active, or email turned off. Only a mailable subscriber's address is
+ * looked up on the suppression list.
+ */
+function notMailable(subscriber: Subscriber | undefined): string | null {
   return !subscriber
     ? 'subscriber deleted'
     : subscriber.status !== 'active'
       ? `subscriber is ${subscriber.status}`
       : !subscriber.emailEnabled
         ? 'email turned off by the subscriber'
-        : suppressed
-          ? 'address is on the suppression list'
-          : null;
+        : null;
+}
+
+/** Why a row must not be sent to this subscriber (null: send it). */
+function suppressionReason(subscriber: Subscriber | undefined, suppressed: boolean): string | null {
+  return notMailable(subscriber) ?? (suppressed ? 'address is on the suppression list' : null);
 }
 
 /**
@@ -141,9 +148,7 @@ export async function sendOne(
   const subscriber = await getSubscriber(deps.db, row.subscriberId);
   const reason = suppressionReason(
     subscriber,
-    subscriber?.status === 'active' &&
-      subscriber.emailEnabled &&
-      (await findSuppression(deps.db, subscriber.email)) !== undefined,
+    !notMailable(subscriber) && (await findSuppression(deps.db, subscriber!.email)) !== undefined,
   );
   if (reason) return suppress(settle, reason);
   return deliver(
@@ -330,14 +335,14 @@ async function sendBatch(
     rows.map((r) => r.editionId),
   );
   const byEdition = new Map(pairs.map((p) => [p.edition.id, p]));
-  const active = pairs.filter((p) => p.subscriber.status === 'active' && p.subscriber.emailEnabled);
+  const mailable = pairs.filter((p) => !notMailable(p.subscriber));
   const suppressed = await suppressedAmong(
     deps.db,
-    active.map((p) => p.subscriber.email),
+    mailable.map((p) => p.subscriber.email),
   );
   const views = await loadEditionViewsBatch(
     deps,
-    active.filter((p) => !suppressed.has(p.subscriber.email.trim().toLowerCase())),
+    mailable.filter((p) => !suppressed.has(p.subscriber.email.trim().toLowerCase())),
     itemCache,
   );
   const viewByEdition = new Map(views.map((v) => [v.editionId, v]));
