@@ -60,11 +60,11 @@ export class TopK {
     this.scores[i] = s;
   }
   /**
-   * Sorts the kept candidates in place, best first (ties: lower doc index first), by heapsort
-   * over the two typed arrays: no tuples, no comparator closures. The heap is spent afterwards
-   * (reset() before pushing again).
+   * Sorts the kept candidates in place, best first (ties: lower doc index first), in
+   * `docs`/`scores` [0, size), by heapsort over the two typed arrays: no tuples, no comparator
+   * closures. Returns this. The heap is spent afterwards (reset() before pushing again).
    */
-  private sortInPlace(): void {
+  sortedInPlace(): this {
     // Re-heapify with the tie-aware order, then move the lowest to the end repeatedly.
     const n = this.size;
     for (let i = (n >> 1) - 1; i >= 0; i--) this.sift(i, n);
@@ -72,6 +72,7 @@ export class TopK {
       this.swap(0, end);
       this.sift(0, end);
     }
+    return this;
   }
   /** "a ranks below b": lower score, or the same score and a higher doc index. */
   private below(a: number, b: number): boolean {
@@ -99,21 +100,16 @@ export class TopK {
       i = c;
     }
   }
-  /** Sorts the kept candidates best first in `docs`/`scores` [0, size) and returns this. Spends the heap. */
-  sortedInPlace(): this {
-    this.sortInPlace();
-    return this;
-  }
   /** The kept candidates, best first (ties: lower doc index first). Spends the heap. */
   sorted(): [number, number][] {
-    this.sortInPlace();
+    this.sortedInPlace();
     const out: [number, number][] = [];
     for (let i = 0; i < this.size; i++) out.push([this.docs[i]!, this.scores[i]!]);
     return out;
   }
   /** The same as two parallel arrays, scores multiplied by `scale`. Spends the heap. */
   columns(scale = 1): { docs: number[]; scores: number[] } {
-    this.sortInPlace();
+    this.sortedInPlace();
     const docs: number[] = [];
     const scores: number[] = [];
     for (let i = 0; i < this.size; i++) {

@@ -63,7 +63,7 @@ const reasonCache = new WeakMap<InterestVector, Map<string, (string | undefined)
  * The reason for one interest's contribution to doc d (at `position` in its doc-sorted
  * entries, see positionIn), e.g. "matches your interest 'hockey' (via 'NHL')".
  */
-export function interestReason(
+function interestReason(
   corpus: Corpus,
   surfaces: SurfaceForms,
   a: ActiveInterest,
