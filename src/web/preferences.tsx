@@ -84,15 +84,17 @@ export function preferencesRoutes(deps: Deps) {
 
   // The catalogue (sources, topics) changes rarely: read it at most every few seconds.
   // One refresh at a time, and page views keep using the previous catalogue meanwhile.
-  type Catalogue = { at: number; key: string; sources: Source[]; topics: Topic[] };
+  // `version` goes up whenever what pages show of it changes, and keys the page cache.
+  type Catalogue = { at: number; json: string; version: number; sources: Source[]; topics: Topic[] };
   let catalogue: Catalogue | undefined;
   let refreshing: Promise<Catalogue> | undefined;
   function readCatalogue(): Promise<Catalogue> {
     if (catalogue && Date.now() - catalogue.at < CATALOGUE_TTL_MS) return Promise.resolve(catalogue);
     refreshing ??= Promise.all([listSources(deps.db), listTopics(deps.db)])
       .then(([sources, topics]) => {
-        const key = JSON.stringify([sources.map((x) => [x.id, x.title, x.url]), topics]);
-        catalogue = { at: Date.now(), key, sources, topics };
+        const json = JSON.stringify([sources.map((x) => [x.id, x.title, x.url]), topics]);
+        const version = (catalogue?.version ?? 0) + (catalogue?.json === json ? 0 : 1);
+        catalogue = { at: Date.now(), json, version, sources, topics };
         return catalogue;
       })
       .finally(() => {
@@ -153,7 +155,7 @@ export function preferencesRoutes(deps: Deps) {
   ) {
     const account = opts.account ?? (await getAccount(deps.db, me.id));
     const prefs = parsePreferences(account?.prefs);
-    const { sources, topics, key: catalogueKey } = await readCatalogue();
+    const { sources, topics, version: catalogueVersion } = await readCatalogue();
     const [feedback, preview, links] = await Promise.all([
       feedbackOf(me.id, account?.prefsUpdatedAt ?? null),
       previewEdition(deps, me.id, prefs, account?.newestEditionId ?? null, topics),
@@ -164,7 +166,7 @@ export function preferencesRoutes(deps: Deps) {
     // page has a latency budget); the per-response CSP nonce is put in afterwards.
     const cacheable = !opts.values && !opts.errors && !!account;
     const key = cacheable
-      ? `${JSON.stringify(me)}|${account.prefsUpdatedAt}|${catalogueKey}|${c.req.query('done')}|${c.req.query('welcome')}|${Math.floor(deps.clock() / 60_000)}`
+      ? `${JSON.stringify(me)}|${account.prefsUpdatedAt}|${catalogueVersion}|${c.req.query('done')}|${c.req.query('welcome')}|${Math.floor(deps.clock() / 60_000)}`
       : '';
     const hit = cacheable ? pageCache.get(key) : undefined;
     if (hit && hit.preview === preview) return withNonce(c, await hit.parts, nonce, opts.status ?? 200);

@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { editions, outbox, suppressions, tokens } from '../../src/db/schema.ts';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { editions, outbox, sources, suppressions, tokens } from '../../src/db/schema.ts';
 import { signLink } from '../../src/security/signed-links.ts';
 import { getPreferences, getSubscriber, hashedSuppressionKey } from '../../src/store/subscribers.ts';
 import type { exportData } from '../../src/subscribers/export-data.ts';
@@ -16,7 +16,10 @@ beforeEach(async () => {
   id = s.id;
   cookie = cookieOf(await w.get(`/p/${await signLink(w.deps.secret, 'manage', s.id, 1)}`));
 });
-afterEach(() => w.deps.close());
+afterEach(() => {
+  vi.restoreAllMocks();
+  w.deps.close();
+});
 
 /** The form as the page would post it, with overrides. */
 function form(over: Record<string, string | string[]> = {}) {
@@ -285,5 +288,17 @@ describe('topics from the catalogue', () => {
     const html = await view();
     expect(html).toContain('Rust compiler release notes');
     expect(html).toContain("is in your topic 'Programming'");
+  });
+});
+
+describe('the page cache', () => {
+  it('shows a catalogue change (a renamed source) once the catalogue is read again', async () => {
+    const view = async () => decodeHtml(await (await w.get('/preferences', { cookie })).text());
+    expect(await view()).toContain('Sport Wire');
+    await w.deps.db.update(sources).set({ title: 'Sport Wire Daily' }).where(eq(sources.title, 'Sport Wire'));
+    // Past the catalogue's few seconds: the next views read it again (one may still show the old).
+    const later = Date.now() + 60_000;
+    vi.spyOn(Date, 'now').mockReturnValue(later);
+    await vi.waitFor(async () => expect(await view()).toContain('Sport Wire Daily'));
   });
 });
