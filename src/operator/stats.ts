@@ -1,5 +1,5 @@
 import type { Deps } from '../deps.ts';
-import { type EditionRunStatus, editionRunStatus, outboxCounts } from '../store/outbox.ts';
+import { type EditionRunStatus, editionRunStatus } from '../store/outbox.ts';
 import { listSources } from '../store/sources.ts';
 import {
   type FailureRow,
@@ -14,6 +14,8 @@ import {
 import { sourceHealth } from './source-health.ts';
 
 const DAY = 86_400_000;
+/** Edition runs the dashboard lists. */
+const EDITION_RUNS = 7;
 
 /** Everything the stats endpoint and the dashboard show, for the last `days` days. */
 export interface InstanceStats {
@@ -48,16 +50,19 @@ export async function getStats(
   const now = deps.clock();
   const labels = dayRange(now, days);
   const since = Date.parse(`${labels[0]}T00:00:00Z`);
-  const [subs, outbox, sources, sends, clicks, totals, failures, editionRuns] = await Promise.all([
+  // Every run's counts, in one pass over the outbox: their sums are the outbox totals.
+  const [subs, runs, sources, sends, clicks, totals, failures] = await Promise.all([
     subscriberCounts(deps.db),
-    outboxCounts(deps.db),
+    editionRunStatus(deps.db),
     listSources(deps.db),
     sendsPerDay(deps.db, since),
     feedbackPerDay(deps.db, since),
     feedbackTotals(deps.db),
     recentFailures(deps.db, 20),
-    editionRunStatus(deps.db, { limit: 7 }),
   ]);
+  const outbox = { pending: 0, sending: 0, sent: 0, failed: 0, suppressed: 0 };
+  for (const run of runs)
+    for (const status of Object.keys(outbox) as (keyof typeof outbox)[]) outbox[status] += run[status];
   const sourceStates = { total: sources.length, ok: 0, failing: 0, paused: 0, new: 0 };
   for (const s of sources) sourceStates[sourceHealth(s).state]++;
   const sendByDay = new Map(sends.map((d) => [d.day, d]));
@@ -65,18 +70,12 @@ export async function getStats(
   return {
     days,
     subscribers: { ...subs, total: subs.pending + subs.active + subs.unsubscribed },
-    outbox: {
-      pending: outbox.pending ?? 0,
-      sending: outbox.sending ?? 0,
-      sent: outbox.sent ?? 0,
-      failed: outbox.failed ?? 0,
-      suppressed: outbox.suppressed ?? 0,
-    },
+    outbox,
     sources: sourceStates,
     sendsPerDay: labels.map((day) => sendByDay.get(day) ?? { day, sent: 0, failed: 0 }),
     feedbackPerDay: labels.map((day) => clickByDay.get(day) ?? { day, more: 0, less: 0 }),
     feedback: totals,
     recentFailures: failures,
-    editionRuns,
+    editionRuns: runs.slice(0, EDITION_RUNS),
   };
 }
