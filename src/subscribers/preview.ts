@@ -53,18 +53,28 @@ const RECHECK_MS = 2000;
 // Concurrent first views share one build instead of each building a ranker.
 const building = new WeakMap<Db, Promise<Pool>>();
 
+/** A topic catalogue the caller has read, with its key (its JSON), made once per call. */
+interface GivenTopics {
+  topics: Topic[];
+  key: string;
+}
+
 function poolFor(deps: Pick<Deps, 'db' | 'clock' | 'embeddings'>, topics?: Topic[]): Promise<Pool> {
   const cached = pools.get(deps.db);
-  const sameTopics = !topics || cached?.topicsKey === JSON.stringify(topics);
+  const given = topics && { topics, key: JSON.stringify(topics) };
+  const sameTopics = !given || cached?.topicsKey === given.key;
   if (cached && sameTopics && Date.now() - cached.checkedAt < RECHECK_MS) return Promise.resolve(cached);
   let pending = building.get(deps.db);
   if (!pending) {
-    building.set(deps.db, (pending = refreshPool(deps, topics).finally(() => building.delete(deps.db))));
+    building.set(deps.db, (pending = refreshPool(deps, given).finally(() => building.delete(deps.db))));
   }
   return pending;
 }
 
-async function refreshPool(deps: Pick<Deps, 'db' | 'clock' | 'embeddings'>, given?: Topic[]): Promise<Pool> {
+async function refreshPool(
+  deps: Pick<Deps, 'db' | 'clock' | 'embeddings'>,
+  given?: GivenTopics,
+): Promise<Pool> {
   const now = deps.clock();
   // A preview may trail new items by a couple of seconds; checking less often keeps page views cheap.
   const cached = pools.get(deps.db);
@@ -73,18 +83,18 @@ async function refreshPool(deps: Pick<Deps, 'db' | 'clock' | 'embeddings'>, give
     .from(items)
     .get();
   const key = `${stamp?.id ?? 0}|${stamp?.at ?? 0}`;
-  const sameTopics = !given || cached?.topicsKey === JSON.stringify(given);
+  const sameTopics = !given || cached?.topicsKey === given.key;
   if (cached && sameTopics && cached.key === key && Math.abs(now - cached.builtAt) < POOL_MAX_AGE) {
     cached.checkedAt = Date.now();
     return cached;
   }
   const [rows, topics] = await Promise.all([
     listRecentItems(deps.db, now - POOL_WINDOW, POOL_MAX_ITEMS),
-    given ?? listTopics(deps.db),
+    given?.topics ?? listTopics(deps.db),
   ]);
   const pool: Pool = {
     key,
-    topicsKey: JSON.stringify(topics),
+    topicsKey: given?.key ?? JSON.stringify(topics),
     builtAt: now,
     checkedAt: Date.now(),
     // The same context as the planner's, so the preview shows what the edition will pick.
