@@ -99,8 +99,11 @@ async function fetchOnce(deps: Deps, url: string, now: number) {
   }
 }
 
-/** Trims, and reads "example.com/feed" as https://example.com/feed (a scheme-less host). */
-function normalizeInput(raw: string): string {
+/**
+ * Trims, and reads "example.com/feed" (or "example.com:8080/feed") as https://example.com/feed:
+ * a scheme-less host. Shared with the admin API's request schema.
+ */
+export function normalizeInput(raw: string): string {
   const url = raw.trim();
   if (url === '') throw new AppError('bad_request', 'a feed URL is required');
   if (/^[a-z][a-z0-9+.-]*:/i.test(url) && !/^[^/:]+:\d+(\/|$)/.test(url)) return url;

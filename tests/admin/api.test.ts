@@ -227,6 +227,9 @@ describe('sources', () => {
     expect(missing.error.fields.map((f: { field: string }) => f.field)).toEqual(['url']);
     const ftp = await (await s.call('POST', '/api/admin/sources', { url: 'ftp://example.org/feed' })).json();
     expect(ftp.error.fields[0].field).toBe('url');
+    // Read as addSource reads it: "mailto:" is a scheme (not a host to put https:// before).
+    const mailto = await (await s.call('POST', '/api/admin/sources', { url: 'mailto:x@example.org' })).json();
+    expect(mailto.error.fields[0]).toMatchObject({ field: 'url', message: 'expected an http(s) URL' });
   });
 
   it('400s with the reason when the URL is refused, missing or not a feed', async () => {

@@ -1,5 +1,6 @@
 /** zod schemas of the admin API: request validation and the OpenAPI document come from these. */
 import { z } from '@hono/zod-openapi';
+import { normalizeInput } from '../../ingest/add-source.ts';
 
 const ms = (description: string) =>
   z
@@ -73,8 +74,8 @@ export const AddSourceBody = z
       .min(1, 'expected a feed URL')
       .max(2048)
       // A site address without a scheme ("example.org/blog") is accepted: https:// is assumed
-      // and its advertised feed is found, as with `sift sources add`.
-      .transform((u) => (/^[a-z][a-z0-9+.-]*:\/\//i.test(u) ? u : `https://${u.replace(/^\/\//, '')}`))
+      // and its advertised feed is found, exactly as addSource (and `sift sources add`) reads it.
+      .transform(normalizeInput)
       .refine((u) => URL.canParse(u) && !/\s/.test(u), 'expected a URL such as https://example.org/feed.xml')
       .refine((u) => /^https?:\/\//i.test(u), 'expected an http(s) URL')
       .openapi({
