@@ -57,10 +57,17 @@ export function undoFeedbackChanges(prefs: Preferences, changes: readonly Feedba
   return { ...prefs, interests };
 }
 
-/** The stored record of a feedback row, whatever shape it was saved in. */
+/**
+ * The stored record of a feedback row, whatever shape it was saved in: `{ changes }`, or the
+ * first version's single change `{ term, before, after }` (one interest per click). Anything
+ * else records no change.
+ */
 export function feedbackRecord(stored: unknown): FeedbackRecord {
-  const changes = (stored as Partial<FeedbackRecord> | null)?.changes;
-  return { changes: Array.isArray(changes) ? changes : [] };
+  const record = stored as (Partial<FeedbackRecord> & Partial<FeedbackChange>) | null;
+  if (Array.isArray(record?.changes)) return { changes: record.changes };
+  if (typeof record?.term === 'string' && typeof record.after === 'number')
+    return { changes: [{ term: record.term, before: record.before ?? null, after: record.after }] };
+  return { changes: [] };
 }
 
 /** "hockey 1 → 1.5, playoffs new −0.5" — one line for the page. */

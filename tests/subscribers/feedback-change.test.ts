@@ -4,6 +4,7 @@ import { parsePreferences } from '../../src/preferences/schema.ts';
 import {
   describeChanges,
   diffInterests,
+  feedbackRecord,
   undoFeedbackChanges,
 } from '../../src/subscribers/feedback-change.ts';
 import { localDate, startOfLocalDate } from '../../src/subscribers/local-date.ts';
@@ -44,6 +45,27 @@ describe('feedback changes', () => {
       ]),
     ).toBe("'hockey' 1 → 1.5, added 'nhl' at −0.5");
     expect(describeChanges([])).toBe('nothing needed to change');
+  });
+
+  it('reads rows saved by the first version, one change { term, before, after }, so they show and undo', () => {
+    const raised = feedbackRecord({ term: 'hockey', before: 1, after: 2 });
+    expect(raised).toEqual({ changes: [{ term: 'hockey', before: 1, after: 2 }] });
+    expect(describeChanges(raised.changes)).toBe("'hockey' 1 → 2");
+    const added = feedbackRecord({ term: 'nhl', before: null, after: -1 });
+    expect(describeChanges(added.changes)).toBe("added 'nhl' at −1");
+    const prefs = parsePreferences({
+      interests: [
+        { term: 'hockey', weight: 2 },
+        { term: 'nhl', weight: -1 },
+      ],
+    });
+    const undone = undoFeedbackChanges(undoFeedbackChanges(prefs, raised.changes), added.changes);
+    expect(undone.interests).toEqual([{ term: 'hockey', weight: 1 }]);
+    // The current shape and rows with nothing recorded read as before.
+    const changes = [{ term: 'rust', before: 0.5, after: 1 }];
+    expect(feedbackRecord({ changes })).toEqual({ changes });
+    expect(feedbackRecord({})).toEqual({ changes: [] });
+    expect(feedbackRecord(null)).toEqual({ changes: [] });
   });
 });
 
