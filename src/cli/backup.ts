@@ -5,7 +5,7 @@ import { sql } from 'drizzle-orm';
 import { openLibsql } from '../db/libsql.ts';
 import { AppError } from '../errors.ts';
 import { parseArgs, UsageError } from './args.ts';
-import { type Io, printJson, reportError, runWithDeps, stdio } from './context.ts';
+import { type Io, printJson, reportError, runWithDeps, shownDatabaseUrl, stdio } from './context.ts';
 
 const USAGE = `Usage: sift backup [FILE] [--json]
 
@@ -45,7 +45,7 @@ export async function runBackup(argv: string[], io: Io = stdio): Promise<number>
     if (url && !url.startsWith('file:'))
       throw new AppError(
         'bad_request',
-        `${url.replace(/\/\/[^@/]*@/, '//…@')} is not a local database file: use your provider's export (Turso: turso db shell NAME .dump)`,
+        `${shownDatabaseUrl(url)} is not a local database file: use your provider's export (Turso: turso db shell NAME .dump)`,
       );
     const stamp = new Date(deps.clock()).toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
     const file = resolve(target ?? join(deps.config.SIFT_DATA_DIR, 'backups', `sift-${stamp}.db`));

@@ -61,6 +61,11 @@ export function reportError(name: string, usage: string, io: Io, e: unknown): nu
   throw e;
 }
 
+/** A database URL as commands print it: credentials before an '@' (user:password@) hidden. */
+export function shownDatabaseUrl(url: string): string {
+  return url.replace(/\/\/[^@/]*@/, '//…@');
+}
+
 /** Prints JSON on one line (for scripts: `--json`). */
 export function printJson(io: Io, value: unknown): void {
   io.out(`${JSON.stringify(value)}\n`);

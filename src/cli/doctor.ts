@@ -21,7 +21,7 @@ import {
   type Verdict,
 } from '../operator/mail-auth.ts';
 import { parseArgs, UsageError } from './args.ts';
-import { type Io, printJson, reportError, stdio } from './context.ts';
+import { type Io, printJson, reportError, shownDatabaseUrl, stdio } from './context.ts';
 
 const USAGE = `Usage: sift doctor [--json] [--offline] [--dns-server IP[:PORT]] [--timeout SECONDS]
 
@@ -86,7 +86,7 @@ function checkDataDir(config: Config): Check {
 
 async function checkDatabase(config: Config): Promise<Check[]> {
   const url = config.DATABASE_URL ?? `file:${join(resolve(config.SIFT_DATA_DIR), 'sift.db')}`;
-  const shown = url.replace(/\/\/[^@/]*@/, '//…@');
+  const shown = shownDatabaseUrl(url);
   let handle: ReturnType<typeof openLibsql> | undefined;
   try {
     handle = openLibsql(url, config.DATABASE_AUTH_TOKEN);

@@ -5,7 +5,7 @@ import { planEditionsDryRun } from '../operator/dry-run.ts';
 import { listEditions, resendEdition } from '../operator/editions.ts';
 import { findSubscriber } from '../operator/subscribers.ts';
 import { parseArgs, positiveInt, UsageError } from './args.ts';
-import { type Io, printJson, runSubcommand, stdio } from './context.ts';
+import { type Io, printJson, runSubcommand, type Subcommand, stdio } from './context.ts';
 import { progressBar } from './progress.ts';
 
 const USAGE = `Usage: sift editions <command> [options]
@@ -82,7 +82,7 @@ async function build(deps: Deps, argv: string[], io: Io): Promise<number> {
   return 0;
 }
 
-const COMMANDS: Record<string, (deps: Deps, argv: string[], io: Io) => Promise<number>> = {
+const COMMANDS: Record<string, Subcommand> = {
   build,
   async list(deps, argv, io) {
     const { values, positionals } = parseArgs(argv, {

@@ -1,6 +1,5 @@
 /** `sift subscribers …`: add, list, show, remove, set status, suppress. */
 import { readFileSync } from 'node:fs';
-import type { Deps } from '../deps.ts';
 import {
   addSubscriber,
   changeSubscriberStatus,
@@ -13,7 +12,7 @@ import {
   unsuppressAddress,
 } from '../operator/subscribers.ts';
 import { parseArgs, UsageError } from './args.ts';
-import { type Io, printJson, runSubcommand, stdio } from './context.ts';
+import { type Io, printJson, runSubcommand, type Subcommand, stdio } from './context.ts';
 
 const USAGE = `Usage: sift subscribers <command> [options]
 
@@ -40,14 +39,12 @@ Exit codes: 0 success, 1 failure (e.g. unknown address, address exists), 2 usage
 
 const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 
-type Command = (deps: Deps, argv: string[], io: Io) => Promise<number>;
-
 function one(positionals: string[], what: string): string {
   if (positionals.length !== 1) throw new UsageError(`expected ${what}`);
   return positionals[0]!;
 }
 
-const COMMANDS: Record<string, Command> = {
+const COMMANDS: Record<string, Subcommand> = {
   async add(deps, argv, io) {
     const { values, positionals } = parseArgs(argv, {
       timezone: { type: 'string' },

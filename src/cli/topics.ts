@@ -1,8 +1,7 @@
 /** `sift topics …`: the operator's topic catalogue (names subscribers pick, with seed terms). */
-import type { Deps } from '../deps.ts';
 import { changeTopic, createTopic, findTopic, listTopicCatalogue, removeTopic } from '../operator/topics.ts';
 import { parseArgs, UsageError } from './args.ts';
-import { type Io, printJson, runSubcommand, stdio } from './context.ts';
+import { type Io, printJson, runSubcommand, type Subcommand, stdio } from './context.ts';
 
 const USAGE = `Usage: sift topics <command> [options]
 
@@ -18,7 +17,7 @@ Options: --json prints JSON for scripts; -h, --help this help.
 Exit codes: 0 success, 1 failure (unknown topic, name taken), 2 usage error.
 `;
 
-const COMMANDS: Record<string, (deps: Deps, argv: string[], io: Io) => Promise<number>> = {
+const COMMANDS: Record<string, Subcommand> = {
   async list(deps, argv, io) {
     const { values, positionals } = parseArgs(argv, { json: { type: 'boolean' } });
     if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
