@@ -1,7 +1,7 @@
 import type { Edition, OutboxRow, Subscriber } from '../db/schema.ts';
 import type { Deps } from '../deps.ts';
 import { loadEditionViews, loadEditionViewsBatch } from '../editions/load-view.ts';
-import { type RenderedEmail, renderDigest } from '../render/email.ts';
+import { renderDigest } from '../render/email.ts';
 import type { EditionView } from '../render/view.ts';
 import { getEdition, getEditionsWithSubscribers } from '../store/editions.ts';
 import type { ItemWithSource } from '../store/items.ts';
@@ -71,16 +71,16 @@ export async function buildOutgoing(
   ]);
   if (!subscriber || !edition) return null;
   const [view] = await loadEditionViews(deps, subscriber, [edition]);
-  return toOutgoing(deps.config, row, view!, renderDigest(view!));
+  return toOutgoing(deps.config, row, view!);
 }
 
-/** The email for a row from its rendered view (shared by the per-row and the batched path). */
+/** The email for a row: its view rendered, plus headers (shared by the per-row and the batched path). */
 function toOutgoing(
   config: Deps['config'],
   row: { id: number; subscriberId: number },
   view: EditionView,
-  rendered: RenderedEmail,
 ): OutgoingEmail {
+  const rendered = renderDigest(view);
   const host = hostOf(config.baseUrl);
   const unsubscribe = [`<${view.links.unsubscribe}>`];
   if (config.SIFT_UNSUBSCRIBE_MAILTO)
@@ -440,7 +440,7 @@ async function sendPrepared(
     deps,
     row,
     settle,
-    () => toOutgoing(deps.config, row, view, renderDigest(view)),
+    () => toOutgoing(deps.config, row, view),
     (email) => ctx.marks.add(row.id, email.messageId),
     ctx.policy,
     ctx.options,
