@@ -61,9 +61,12 @@ export function reportError(name: string, usage: string, io: Io, e: unknown): nu
   throw e;
 }
 
-/** A database URL as commands print it: credentials before an '@' (user:password@) hidden. */
+/**
+ * A database URL as commands print it: credentials hidden, both before an '@' (user:password@)
+ * and in an `authToken` query parameter (libsql accepts the Turso token there).
+ */
 export function shownDatabaseUrl(url: string): string {
-  return url.replace(/\/\/[^@/]*@/, '//…@');
+  return url.replace(/\/\/[^@/]*@/, '//…@').replace(/([?&]authToken=)[^&#]*/gi, '$1…');
 }
 
 /** Prints JSON on one line (for scripts: `--json`). */

@@ -9,4 +9,10 @@ describe('shownDatabaseUrl (doctor and backup print it)', () => {
     expect(shownDatabaseUrl('libsql://db.example.org')).toBe('libsql://db.example.org');
     expect(shownDatabaseUrl('file:/var/lib/sift/sift.db')).toBe('file:/var/lib/sift/sift.db');
   });
+
+  it('hides an authToken query parameter too', () => {
+    expect(shownDatabaseUrl('libsql://db.example.org?authToken=eyJ.secret&tls=1')).toBe(
+      'libsql://db.example.org?authToken=…&tls=1',
+    );
+  });
 });
