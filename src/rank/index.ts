@@ -25,7 +25,8 @@ import type { Pick, RankerContext, RankItem, RankOptions } from './types.ts';
 export type { EmbeddingTable } from './embeddings.ts';
 export { decodeEmbeddings } from './embeddings.ts';
 export type { ExpansionOptions } from './expand.ts';
-export type { Pick, RankerContext, RankItem, RankOptions, Topic } from './types.ts';
+export { interestSentenceText, itemSentenceText } from './sentences.ts';
+export type { Pick, RankerContext, RankItem, RankOptions, SentenceVectors, Topic } from './types.ts';
 
 /** A ranker built once over a batch of candidate items, then asked per subscriber. */
 export interface Ranker {

@@ -43,6 +43,12 @@ export interface RankerContext {
    * module in a Worker) and passed in as plain data.
    */
   embeddings?: EmbeddingTable;
+  /**
+   * Sentence vectors from an encoder that runs outside the ranker (Node: at ingest, in the CLI).
+   * They say what a whole headline is about, which word vectors cannot. Optional: without them
+   * (Workers, or the encoder switched off) ranking works as before.
+   */
+  sentences?: SentenceVectors;
   /** Switches and sizes of query expansion (for measuring what each adds). */
   expansion?: Partial<ExpansionOptions>;
   /** Docs kept per interest vector; deeper tails never reach an edition (default 50). */
@@ -65,4 +71,17 @@ export interface RankOptions {
   limit?: number;
   /** Minimum score to be picked: a weak day yields a short edition, not filler (default 0.25). */
   minScore?: number;
+}
+
+/**
+ * Sentence vectors as plain data: unit vectors quantised ×127 (so dot / 127² ≈ cosine), all of
+ * one length. Items and interests are encoded from the texts `itemSentenceText` and
+ * `interestSentenceText` (sentences.ts) give, so every caller encodes the same thing.
+ */
+export interface SentenceVectors {
+  dims: number;
+  /** One per item, in the order the items were given; null or undefined where not encoded. */
+  items: readonly (Int8Array | null | undefined)[];
+  /** The vector of an interest or topic by its `interestSentenceText`, or undefined. */
+  interest(text: string): Int8Array | undefined;
 }
