@@ -19,6 +19,7 @@ import { buildGraph } from './graph.ts';
 import { type InterestScoring, type InterestVector, scoreInterest } from './interest.ts';
 import { Accumulator, addBm25, addBm25Scan } from './lexical.ts';
 import { type DocSet, hasDoc, MuteIndex } from './mutes.ts';
+import { sentenceSpace } from './sentence-space.ts';
 import { normalizeSource, sourceKeys } from './sources.ts';
 import type { Pick, RankerContext, RankItem, RankOptions } from './types.ts';
 
@@ -71,6 +72,7 @@ export function createRanker(items: readonly RankItem[], context: RankerContext 
     acc,
     graph,
     bm25: context.naive ? addBm25Scan : addBm25,
+    sentences: sentenceSpace(items.length, context.sentences),
   };
   const heap = new TopK(64);
   // Vectors by interest text as typed (a flat string: cheap to hash), for positive interests,

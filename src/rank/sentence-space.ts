@@ -1,0 +1,98 @@
+/**
+ * The batch's sentence vectors (from an encoder outside the ranker, see types.ts:
+ * SentenceVectors) packed into one int8 matrix, with the nearest-items search an interest
+ * needs when its words run out. Same shape as dense.ts: an exact scan for small batches, a
+ * coarse inverted file (items grouped under evenly spaced seed items) for large ones.
+ */
+import { TopK } from './diversify.ts';
+import type { SentenceVectors } from './types.ts';
+
+/** Below this many encoded items an exact scan is cheap enough. */
+const EXACT_MAX = 3000;
+/** Groups scanned per query. */
+const PROBES = 8;
+/** Quantisation: vectors are unit length × 127, so a dot product ÷ 127² is the cosine. */
+const SCALE2 = 127 * 127;
+
+export interface SentenceSpace {
+  dims: number;
+  /** Row d belongs to item d; all zeros where the item was not encoded. */
+  vectors: Int8Array;
+  /** Items that have a vector, ascending. */
+  encoded: Int32Array;
+  /** Interest vector by its sentence text (from the caller). */
+  interest(text: string): Int8Array | undefined;
+  /** The coarse index, built on first search of a large batch. */
+  groups?: { centroids: Int8Array; lists: Int32Array[] } | null;
+}
+
+/** Packs the caller's vectors; null when none of the items has one (nothing to gain). */
+export function sentenceSpace(n: number, input: SentenceVectors | undefined): SentenceSpace | null {
+  if (!input || !(input.dims > 0)) return null;
+  const dims = input.dims;
+  const vectors = new Int8Array(n * dims);
+  const encoded: number[] = [];
+  for (let d = 0; d < n; d++) {
+    const v = input.items[d];
+    if (!v || v.length !== dims) continue;
+    vectors.set(v, d * dims);
+    encoded.push(d);
+  }
+  if (encoded.length === 0) return null;
+  return { dims, vectors, encoded: Int32Array.from(encoded), interest: (t) => input.interest(t) };
+}
+
+/** Cosine between a query vector and item d. */
+export function sentenceCosine(space: SentenceSpace, q: Int8Array, d: number): number {
+  return dotRow(q, space.vectors, d * space.dims) / SCALE2;
+}
+
+function dotRow(q: Int8Array, m: Int8Array, offset: number): number {
+  let s = 0;
+  for (let i = 0; i < q.length; i++) s += q[i]! * m[offset + i]!;
+  return s;
+}
+
+/** The `k` encoded items nearest to q, best first, as cosines (approximate for large batches). */
+export function nearestBySentence(
+  space: SentenceSpace,
+  q: Int8Array,
+  k: number,
+): { docs: number[]; scores: number[] } {
+  const top = new TopK(k);
+  const { vectors, dims } = space;
+  const scan = (d: number) => top.push(d, dotRow(q, vectors, d * dims) / SCALE2);
+  const groups = groupsOf(space);
+  if (!groups) for (const d of space.encoded) scan(d);
+  else {
+    const probe = new TopK(PROBES);
+    for (let j = 0; j < groups.lists.length; j++) probe.push(j, dotRow(q, groups.centroids, j * dims));
+    for (let g = 0; g < probe.size; g++) for (const d of groups.lists[probe.docs[g]!]!) scan(d);
+  }
+  return top.columns();
+}
+
+function groupsOf(space: SentenceSpace): SentenceSpace['groups'] {
+  if (space.groups !== undefined) return space.groups;
+  const { encoded, vectors, dims } = space;
+  if (encoded.length <= EXACT_MAX) return (space.groups = null);
+  const c = Math.ceil(Math.sqrt(encoded.length) / 2);
+  const step = encoded.length / c;
+  const centroids = new Int8Array(c * dims);
+  for (let j = 0; j < c; j++) {
+    const d = encoded[Math.floor(j * step)]!;
+    centroids.set(vectors.subarray(d * dims, (d + 1) * dims), j * dims);
+  }
+  const members: number[][] = Array.from({ length: c }, () => []);
+  for (const d of encoded) {
+    let bestJ = 0;
+    let bestS = -Infinity;
+    const row = vectors.subarray(d * dims, (d + 1) * dims);
+    for (let j = 0; j < c; j++) {
+      const s = dotRow(row, centroids, j * dims);
+      if (s > bestS) [bestS, bestJ] = [s, j];
+    }
+    members[bestJ]!.push(d);
+  }
+  return (space.groups = { centroids, lists: members.map((m) => Int32Array.from(m)) });
+}

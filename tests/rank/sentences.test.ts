@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest';
+import {
+  createRanker,
+  interestSentenceText,
+  itemSentenceText,
+  type SentenceVectors,
+} from '../../src/rank/index.ts';
+import type { RankItem } from '../../src/rank/types.ts';
+import { filler, item, prefs } from './helpers.ts';
+
+const DIMS = 8;
+/** A unit vector ×127 pointing mostly along axis `axis`, tilted toward `tilt` by `t`. */
+function unit(axis: number, tilt = -1, t = 0): Int8Array {
+  const v = new Float64Array(DIMS);
+  v[axis] = 1;
+  if (tilt >= 0) v[tilt] = t;
+  const norm = Math.hypot(...v);
+  return Int8Array.from(v, (x) => Math.round((x / norm) * 127));
+}
+
+/** Sentence vectors for a batch: by item id, and by interest text. */
+function vectors(
+  items: readonly RankItem[],
+  byId: Record<string, Int8Array>,
+  interests: Record<string, Int8Array>,
+): SentenceVectors {
+  return {
+    dims: DIMS,
+    items: items.map((it) => byId[it.id]),
+    interest: (text) => interests[text],
+  };
+}
+
+/** Filler items get vectors on axes 4..7, away from the interests' axes 0..3. */
+function fillerVectors(items: readonly RankItem[]): Record<string, Int8Array> {
+  return Object.fromEntries(items.map((it, i) => [it.id, unit(4 + (i % 4))]));
+}
+
+const HOCKEY = { [interestSentenceText(['hockey'])]: unit(0) };
+
+describe('sentence vectors', () => {
+  it('bring an item that is about the interest but shares none of its words, and say it is related', () => {
+    const story = item('Oilers beat Flames in overtime thriller', { summary: 'Goalie makes forty saves' });
+    const rest = filler();
+    const items = [story, ...rest];
+    const sentences = vectors(items, { ...fillerVectors(rest), [story.id]: unit(0, 1, 0.3) }, HOCKEY);
+    const without = createRanker(items).rank(prefs({ interests: ['hockey'] }), { minScore: 0 });
+    expect(without.map((p) => p.id)).not.toContain(story.id);
+    const picks = createRanker(items, { sentences }).rank(prefs({ interests: ['hockey'] }), { minScore: 0 });
+    expect(picks[0]!.id).toBe(story.id);
+    expect(picks[0]!.reasons).toEqual(["related to your interest 'hockey'"]);
+    // Filler is orthogonal to the interest: no sentence score, so it stays out.
+    expect(picks).toHaveLength(1);
+  });
+
+  it('between items that match the words equally, the one whose text is closer comes first, either way round', () => {
+    const a = item('Hockey: notes from the weekend', { summary: 'Report' });
+    const b = item('Hockey: notes from the weekday', { summary: 'Report' });
+    const rest = filler();
+    const items = [a, b, ...rest];
+    const order = (near: RankItem, far: RankItem) => {
+      const byId = { ...fillerVectors(rest), [near.id]: unit(0, 1, 0.2), [far.id]: unit(2) };
+      return createRanker(items, { sentences: vectors(items, byId, HOCKEY) })
+        .rank(prefs({ interests: ['hockey'] }))
+        .map((p) => p.id);
+    };
+    expect(order(a, b).slice(0, 2)).toEqual([a.id, b.id]);
+    expect(order(b, a).slice(0, 2)).toEqual([b.id, a.id]);
+  });
+
+  it('change nothing when no item or no interest has a vector', () => {
+    const items = [item('Hockey final tonight', { summary: 'Oilers and Flames' }), ...filler()];
+    const p = prefs({ interests: ['hockey', 'sourdough'] });
+    const plain = createRanker(items).rank(p, { minScore: 0 });
+    expect(plain.length).toBeGreaterThan(1);
+    expect(createRanker(items, { sentences: vectors(items, {}, HOCKEY) }).rank(p, { minScore: 0 })).toEqual(
+      plain,
+    );
+    const noInterest = vectors(items, fillerVectors(items), {});
+    expect(createRanker(items, { sentences: noInterest }).rank(p, { minScore: 0 })).toEqual(plain);
+  });
+
+  it('never override a mute', () => {
+    const story = item('Oilers beat Flames in overtime', { summary: 'Betting odds moved late' });
+    const rest = filler();
+    const items = [story, ...rest];
+    const sentences = vectors(items, { ...fillerVectors(rest), [story.id]: unit(0) }, HOCKEY);
+    const ids = createRanker(items, { sentences })
+      .rank(prefs({ interests: ['hockey'], mutes: ['betting'] }), { minScore: 0 })
+      .map((p) => p.id);
+    expect(ids).not.toContain(story.id);
+  });
+
+  it('find the nearest items in a large batch too (grouped search), not only in small ones', () => {
+    const stories = [
+      item('Oilers beat Flames in overtime thriller'),
+      item('Leafs sign goalie to contract extension'),
+    ];
+    const rest = filler(4000);
+    const items = [...rest, ...stories];
+    const byId = fillerVectors(rest);
+    byId[stories[0]!.id] = unit(0, 1, 0.2);
+    byId[stories[1]!.id] = unit(0, 2, 0.3);
+    const picks = createRanker(items, { sentences: vectors(items, byId, HOCKEY) }).rank(
+      prefs({ interests: ['hockey'] }),
+      { minScore: 0 },
+    );
+    expect(picks.map((p) => p.id).sort()).toEqual(stories.map((s) => s.id).sort());
+  });
+
+  it('encode an item as its headline and the start of its summary, without links', () => {
+    expect(itemSentenceText({ title: 'Hockey final', summary: 'Watch https://x.example/v?id=1 now' })).toBe(
+      'Hockey final. Watch now',
+    );
+    expect(itemSentenceText({ title: ' Hockey final ' })).toBe('Hockey final');
+    expect(itemSentenceText({ title: 'T', summary: 'word '.repeat(200) }).length).toBe(300);
+    expect(interestSentenceText([' ice hockey ', 'NHL'])).toBe('ice hockey, NHL');
+  });
+});
