@@ -1,7 +1,7 @@
 /**
  * Ranking speed (issue #4): 10,000 candidate items × 100,000 subscribers in one process.
  *
- *   npm run bench -- rank [--items 10000] [--subscribers 100000] [--naive-sample 200] [--second-pass]
+ *   npm run bench -- rank [--items 10000] [--subscribers 100000] [--naive-sample 200] [--second-pass] [--no-sentences]
  *
  * Synthetic but realistic: item words are drawn from a Zipf distribution over 20k real English
  * words of the embedding table (so expansion by embeddings, co-occurrence and the item graph
@@ -9,7 +9,8 @@
  * words (10% two-word phrases from a pool of 1,000), 2–4 mutes, 30% follow a source; 200
  * sources, 5% near-duplicate headlines, dates over the last two days.
  *
- * Ours: createRanker once (timed), then rank() per subscriber: relevance, mutes, recency,
+ * Ours: createRanker once (timed), then rank() per subscriber: relevance (with 512-d sentence
+ * vectors, ready-made as ingest stores them: see syntheticSentences), mutes, recency,
  * follows, threshold, one pick per story, per-source cap, reasons. Naive baseline, in the same
  * run: the same formula computed per subscriber with nothing shared between subscribers and
  * every item scored by a scan (no inverted index), timed on a sample and extrapolated. The last stdout line is the JSON summary: wall `seconds` (build included) as
@@ -18,14 +19,16 @@
  */
 import { readFileSync } from 'node:fs';
 import { type Preferences, parsePreferences } from '../src/preferences/schema.ts';
-import { createRanker, decodeEmbeddings } from '../src/rank/index.ts';
+import { createRanker, decodeEmbeddings, interestSentenceText, itemSentenceText } from '../src/rank/index.ts';
 import type { RankItem } from '../src/rank/types.ts';
 import { numberArg } from './lib/args.ts';
-import { benchVocabulary, seededRandom, zipfWords } from './lib/synthetic.ts';
+import { benchVocabulary, seededRandom, syntheticSentences, zipfWords } from './lib/synthetic.ts';
 
 const N_ITEMS = numberArg('items', 10_000);
 const N_SUBS = numberArg('subscribers', 100_000);
 const NAIVE_SAMPLE = numberArg('naive-sample', 200);
+/** Rank without sentence vectors (what Workers do, or SIFT_SENTENCES=off). */
+const NO_SENTENCES = process.argv.includes('--no-sentences');
 
 const rand = seededRandom(42);
 const table = decodeEmbeddings(readFileSync(new URL('../src/rank/data/embeddings.bin', import.meta.url)));
@@ -64,13 +67,22 @@ for (let s = 0; s < N_SUBS; s++) {
   );
 }
 
+// Sentence vectors as ingest would have stored them, and the subscribers' interests encoded up
+// front as the planner does (see syntheticSentences); the ranking below uses them.
+const sentences = NO_SENTENCES
+  ? undefined
+  : syntheticSentences(
+      items.map(itemSentenceText),
+      subscribers.flatMap((p) => p.interests.map((i) => interestSentenceText([i.term]))),
+    );
+
 const mb = (kb: number) => Math.round(kb / 1024);
 globalThis.gc?.();
 
 // Ours: build once, rank everyone.
 const t0 = performance.now();
 const c0 = process.cpuUsage();
-const ranker = createRanker(items, { embeddings: table });
+const ranker = createRanker(items, { embeddings: table, sentences });
 const tBuilt = performance.now();
 let picked = 0;
 let withReasons = 0;
@@ -95,7 +107,7 @@ const peak = mb(process.resourceUsage().maxRSS);
 
 // Naive: same formula, every item scanned for every interest of every subscriber, on a sample.
 const sample = subscribers.slice(0, NAIVE_SAMPLE);
-const naiveRanker = createRanker(items, { embeddings: table, naive: true });
+const naiveRanker = createRanker(items, { embeddings: table, sentences, naive: true });
 const t1 = performance.now();
 const c1 = process.cpuUsage();
 for (const prefs of sample) naiveRanker.rank(prefs, { now });

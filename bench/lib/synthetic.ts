@@ -1,3 +1,5 @@
+import type { SentenceVectors } from '../../src/rank/index.ts';
+
 /** A deterministic PRNG (mulberry32) so runs are comparable. */
 export function seededRandom(seed: number): () => number {
   let s = seed;
@@ -35,4 +37,42 @@ export function zipfWords(rand: () => number, vocab: readonly string[], n: numbe
     }
     return vocab[lo]!;
   };
+}
+
+/**
+ * Sentence vectors shaped like an encoder's (unit length ×127, int8, `dims` long) for synthetic
+ * text: each word gets a seeded random direction and a text the normalised sum of its words', so
+ * items that share words are close, as with a real encoder. Encoding is ingest-time work in the
+ * product; benches get the vectors ready-made, and the ranking cost depends only on their count
+ * and length. Interests are encoded up front, like the planner does before ranking.
+ */
+export function syntheticSentences(
+  itemTexts: readonly string[],
+  interestTexts: Iterable<string>,
+  dims = 512,
+  seed = 7,
+): SentenceVectors {
+  const rand = seededRandom(seed);
+  const words = new Map<string, Int8Array>();
+  const wordVector = (w: string) => {
+    let v = words.get(w);
+    if (!v) words.set(w, (v = Int8Array.from({ length: dims }, () => Math.round(rand() * 254 - 127))));
+    return v;
+  };
+  const sum = new Float64Array(dims);
+  const encode = (text: string): Int8Array => {
+    sum.fill(0);
+    for (const w of text.toLowerCase().match(/[a-z]+/g) ?? []) {
+      const v = wordVector(w);
+      for (let i = 0; i < dims; i++) sum[i]! += v[i]!;
+    }
+    let norm = 0;
+    for (let i = 0; i < dims; i++) norm += sum[i]! * sum[i]!;
+    const scale = norm > 0 ? 127 / Math.sqrt(norm) : 0;
+    return Int8Array.from(sum, (x) => Math.round(x * scale));
+  };
+  const items = itemTexts.map(encode);
+  const interests = new Map<string, Int8Array>();
+  for (const t of interestTexts) if (!interests.has(t)) interests.set(t, encode(t));
+  return { dims, items, interest: (t) => interests.get(t) };
 }

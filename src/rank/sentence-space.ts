@@ -9,8 +9,12 @@ import type { SentenceVectors } from './types.ts';
 
 /** Below this many encoded items an exact scan is cheap enough. */
 const EXACT_MAX = 3000;
-/** Groups scanned per query. */
-const PROBES = 8;
+/**
+ * Groups scanned per query, of √n groups: ~√n + 6·√n dot products instead of n. More groups
+ * than dense.ts uses, because here every interest whose words run out searches (thousands per
+ * batch), so the per-query scan outweighs grouping the items once.
+ */
+const PROBES = 6;
 /** Quantisation: vectors are unit length × 127, so a dot product ÷ 127² is the cosine. */
 const SCALE2 = 127 * 127;
 
@@ -76,7 +80,7 @@ function groupsOf(space: SentenceSpace): SentenceSpace['groups'] {
   if (space.groups !== undefined) return space.groups;
   const { encoded, vectors, dims } = space;
   if (encoded.length <= EXACT_MAX) return (space.groups = null);
-  const c = Math.ceil(Math.sqrt(encoded.length) / 2);
+  const c = Math.ceil(Math.sqrt(encoded.length));
   const step = encoded.length / c;
   const centroids = new Int8Array(c * dims);
   for (let j = 0; j < c; j++) {
