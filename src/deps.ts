@@ -3,6 +3,7 @@ import type { Db } from './db/client.ts';
 import type { Mailer } from './deliver/mailer.ts';
 import type { Log } from './log.ts';
 import type { EmbeddingTable } from './rank/index.ts';
+import type { SentenceService } from './semantic/service.ts';
 
 /** Reads a demo feed shipped with Sift by name (the `bundled:` source kind). */
 export type BundledFeeds = (name: string) => Promise<string>;
@@ -29,4 +30,9 @@ export interface Deps {
    * loaded once at start. Optional: without it ranking still works, a little less well.
    */
   embeddings?: EmbeddingTable;
+  /**
+   * Sentence vectors (what a whole headline is about), cached by content. Node only, and only
+   * when the encoder loaded (SIFT_SENTENCES); without it ranking works as before.
+   */
+  sentences?: SentenceService;
 }

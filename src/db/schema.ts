@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { blob, index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import type { Preferences } from '../preferences/schema.ts';
 
 // Times are epoch milliseconds (integer): portable between libsql and D1 and cheap to compare.
@@ -251,6 +251,19 @@ export const rateLimits = sqliteTable('rate_limits', {
   key: text().primaryKey(),
   windowStart: integer().notNull(),
   count: integer().notNull().default(0),
+});
+
+/**
+ * Sentence vectors by content (src/semantic/): key = sha256 of the encoder's id and the text
+ * encoded, so an item, an interest typed by many subscribers, or a re-ingested copy is encoded
+ * once, and a new encoder never reads an old one's vectors. Written by ingest (items) and the
+ * planner (interests); only Node writes it (Workers rank without sentence vectors).
+ */
+export const sentenceVectors = sqliteTable('sentence_vectors', {
+  key: text().primaryKey(),
+  /** Unit vector ×127 as int8 bytes. */
+  vector: blob({ mode: 'buffer' }).notNull(),
+  createdAt: integer().notNull().default(now),
 });
 
 export type Source = typeof sources.$inferSelect;

@@ -13,6 +13,7 @@ import {
 import { type ItemWithSource, listRecentItems } from '../store/items.ts';
 import { listTopics } from '../store/topics.ts';
 import { createOccurrenceFinder, decide, editionKey } from './schedule.ts';
+import { batchSentences } from './sentences.ts';
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
@@ -148,8 +149,14 @@ export async function buildEditions(deps: Deps, options: PlanOptions = {}): Prom
   // Items older than the longest freshness window cannot be picked, nor need excluding.
   const windowMs = Math.max((await maxFreshnessHours(deps.db)) * HOUR, DAY);
   const [items, topics] = await Promise.all([listRecentItems(deps.db, now - windowMs), listTopics(deps.db)]);
+  const rankItems = items.map(toRankItem);
+  const sentences = await batchSentences(deps, rankItems, topics);
   // Built once per run: its shared indexes make each subscriber's rank() cheap.
-  const ranker = createRanker(items.map(toRankItem), { topics, embeddings: deps.embeddings });
+  const ranker = createRanker(rankItems, {
+    topics,
+    embeddings: deps.embeddings,
+    sentences: sentences?.vectors,
+  });
   lap('rank');
 
   const groupSize = options.groupSize ?? 500;
@@ -164,6 +171,7 @@ export async function buildEditions(deps: Deps, options: PlanOptions = {}): Prom
       group.map((c) => c.subscriber.id),
       now - windowMs,
     );
+    await sentences?.prepare(prefs.values());
     const planned: PlannedEdition[] = [];
     const skips: PlannedSkip[] = [];
     for (const { subscriber, key } of group) {

@@ -1,6 +1,7 @@
 import type { Config } from '../config.ts';
 import type { NewItem, Source } from '../db/schema.ts';
 import type { Deps } from '../deps.ts';
+import { itemSentenceText } from '../rank/index.ts';
 import { sha256Hex } from '../security/encoding.ts';
 import { existingItemKeys, upsertItems } from '../store/items.ts';
 import { getSourceByUrl, updateSource } from '../store/sources.ts';
@@ -192,7 +193,24 @@ export async function storeItems(
     });
   }
   await upsertItems(deps.db, rows);
-  return rows.filter((r) => !existing.has(r.key)).length;
+  const fresh = rows.filter((r) => !existing.has(r.key));
+  await encodeSentences(deps, fresh);
+  return fresh.length;
+}
+
+/**
+ * Encodes new items' sentence vectors now, so the planner finds them stored. A failure costs
+ * only the vectors (the planner encodes what is missing later, or ranks without): never the items.
+ */
+async function encodeSentences(deps: Deps, rows: readonly NewItem[]): Promise<void> {
+  if (!deps.sentences || rows.length === 0) return;
+  try {
+    await deps.sentences.vectors(
+      rows.map((r) => itemSentenceText({ title: r.title, summary: r.summary ?? undefined })),
+    );
+  } catch (e) {
+    deps.log.warn('ingest: sentence vectors not stored; the planner will retry', { error: String(e) });
+  }
 }
 
 /** Records a successful check (a source that answered and parsed, or had nothing new). */

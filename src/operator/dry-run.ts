@@ -1,6 +1,7 @@
 import type { EditionPick } from '../db/schema.ts';
 import type { Deps } from '../deps.ts';
 import { findDue, toRankItem } from '../editions/build-editions.ts';
+import { batchSentences } from '../editions/sentences.ts';
 import { createRanker } from '../rank/index.ts';
 import { loadPlanInputs, maxFreshnessHours } from '../store/editions.ts';
 import { listRecentItems } from '../store/items.ts';
@@ -32,7 +33,7 @@ export interface DryRunResult {
  * window, exclusions of what was already sent, topics and ranker) and returns them. Reads only.
  */
 export async function rankInMemory(
-  deps: Pick<Deps, 'db' | 'clock' | 'embeddings'>,
+  deps: Pick<Deps, 'db' | 'clock' | 'embeddings' | 'sentences' | 'log'>,
   candidates: { subscriberId: number; email: string; key: string }[],
   onProgress?: (done: number, total: number) => void,
 ): Promise<PlannedEdition[]> {
@@ -48,7 +49,14 @@ export async function rankInMemory(
       now - windowMs,
     ),
   ]);
-  const ranker = createRanker(items.map(toRankItem), { topics, embeddings: deps.embeddings });
+  const rankItems = items.map(toRankItem);
+  const sentences = await batchSentences(deps, rankItems, topics);
+  await sentences?.prepare(inputs.prefs.values());
+  const ranker = createRanker(rankItems, {
+    topics,
+    embeddings: deps.embeddings,
+    sentences: sentences?.vectors,
+  });
   return candidates.map((c, i) => {
     const picks = ranker.rank(inputs.prefs.get(c.subscriberId)!, {
       now,
@@ -70,7 +78,7 @@ export async function rankInMemory(
  * safe on a live instance.
  */
 export async function planEditionsDryRun(
-  deps: Pick<Deps, 'db' | 'clock' | 'config'>,
+  deps: Pick<Deps, 'db' | 'clock' | 'config' | 'log' | 'embeddings' | 'sentences'>,
   options: { force?: boolean; onProgress?: (done: number, total: number) => void } = {},
 ): Promise<DryRunResult> {
   const now = deps.clock();

@@ -4,6 +4,7 @@ import { editions, items } from '../db/schema.ts';
 import type { Deps } from '../deps.ts';
 import { toRankItem } from '../editions/build-editions.ts';
 import { sourceName } from '../editions/load-view.ts';
+import { type BatchSentences, batchSentences } from '../editions/sentences.ts';
 import type { Preferences } from '../preferences/schema.ts';
 import { createRanker, type Ranker, type Topic } from '../rank/index.ts';
 import { type ItemWithSource, listRecentItems } from '../store/items.ts';
@@ -35,6 +36,8 @@ interface Pool {
   /** Real time of the last "did items change?" check. */
   checkedAt: number;
   ranker: Ranker;
+  /** Its sentence vectors; interests are encoded on first preview. */
+  sentences: BatchSentences | undefined;
   byId: Map<string, ItemWithSource>;
   previews: Map<string, EditionPreview>;
 }
@@ -59,7 +62,10 @@ interface GivenTopics {
   key: string;
 }
 
-function poolFor(deps: Pick<Deps, 'db' | 'clock' | 'embeddings'>, topics?: Topic[]): Promise<Pool> {
+function poolFor(
+  deps: Pick<Deps, 'db' | 'clock' | 'embeddings' | 'sentences' | 'log'>,
+  topics?: Topic[],
+): Promise<Pool> {
   const cached = pools.get(deps.db);
   const given = topics && { topics, key: JSON.stringify(topics) };
   const sameTopics = !given || cached?.topicsKey === given.key;
@@ -72,7 +78,7 @@ function poolFor(deps: Pick<Deps, 'db' | 'clock' | 'embeddings'>, topics?: Topic
 }
 
 async function refreshPool(
-  deps: Pick<Deps, 'db' | 'clock' | 'embeddings'>,
+  deps: Pick<Deps, 'db' | 'clock' | 'embeddings' | 'sentences' | 'log'>,
   given?: GivenTopics,
 ): Promise<Pool> {
   const now = deps.clock();
@@ -92,13 +98,17 @@ async function refreshPool(
     listRecentItems(deps.db, now - POOL_WINDOW, POOL_MAX_ITEMS),
     given?.topics ?? listTopics(deps.db),
   ]);
+  const rankItems = rows.map(toRankItem);
+  // Only vectors ingest stored: a page view does not wait for items to be encoded.
+  const sentences = await batchSentences(deps, rankItems, topics, { encodeItems: 0 });
   const pool: Pool = {
     key,
     topicsKey: given?.key ?? JSON.stringify(topics),
     builtAt: now,
     checkedAt: Date.now(),
     // The same context as the planner's, so the preview shows what the edition will pick.
-    ranker: createRanker(rows.map(toRankItem), { topics, embeddings: deps.embeddings }),
+    ranker: createRanker(rankItems, { topics, embeddings: deps.embeddings, sentences: sentences?.vectors }),
+    sentences,
     byId: new Map(rows.map((r) => [String(r.id), r])),
     previews: new Map(),
   };
@@ -130,7 +140,7 @@ async function alreadySent(db: Db, subscriberId: number): Promise<{ ids: Set<str
  * catalogue (`topics`, when the caller has read it) change.
  */
 export async function previewEdition(
-  deps: Pick<Deps, 'db' | 'clock' | 'embeddings'>,
+  deps: Pick<Deps, 'db' | 'clock' | 'embeddings' | 'sentences' | 'log'>,
   subscriberId: number,
   prefs: Preferences,
   newestEditionId?: number | null,
@@ -147,6 +157,7 @@ export async function previewEdition(
   const cacheKey = keyFor(sent.newest);
   const hit = pool.previews.get(cacheKey);
   if (hit) return hit;
+  await pool.sentences?.prepare([prefs]);
   const now = deps.clock();
   const picks = pool.ranker.rank(prefs, { now, exclude: sent.ids });
   let hiddenByMutes = 0;

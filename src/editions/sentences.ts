@@ -1,0 +1,79 @@
+/**
+ * Sentence vectors for one ranking batch (planner, dry run, live preview): the items' from the
+ * store (ingest encoded them), interests' encoded on first use. Any failure of the encoder or
+ * the store leaves the batch without sentence vectors: ranking then works as it does on Workers,
+ * and nothing is lost.
+ */
+import type { Deps } from '../deps.ts';
+import type { Preferences } from '../preferences/schema.ts';
+import {
+  interestSentenceText,
+  itemSentenceText,
+  type RankItem,
+  type SentenceVectors,
+  type Topic,
+} from '../rank/index.ts';
+
+/**
+ * Items that ingest did not encode (stored before the encoder was on, or while it failed) are
+ * encoded here, at most this many per batch (~50 ms each): the rest catch up on later runs.
+ */
+const ENCODE_AT_PLAN = 200;
+
+export interface BatchSentences {
+  vectors: SentenceVectors;
+  /** Encodes (or loads) the vectors of every interest and topic these subscribers hold. */
+  prepare(prefs: Iterable<Preferences>): Promise<void>;
+}
+
+export async function batchSentences(
+  deps: Pick<Deps, 'sentences' | 'log'>,
+  items: readonly RankItem[],
+  topics: readonly Topic[],
+  options: { encodeItems?: number } = {},
+): Promise<BatchSentences | undefined> {
+  const service = deps.sentences;
+  if (!service || items.length === 0) return undefined;
+  const texts = items.map(itemSentenceText);
+  let itemVectors: (Int8Array | undefined)[];
+  try {
+    itemVectors = await service.vectors(texts, { encode: options.encodeItems ?? ENCODE_AT_PLAN });
+  } catch (e) {
+    deps.log.warn('sentences: cannot encode items now, using stored vectors only', { error: String(e) });
+    try {
+      itemVectors = await service.vectors(texts, { encode: 0 });
+    } catch (e2) {
+      deps.log.warn('sentences: stored vectors unavailable, ranking without them', { error: String(e2) });
+      return undefined;
+    }
+  }
+  const interests = new Map<string, Int8Array>();
+  const topicTerms = new Map(topics.map((t) => [t.name.trim().toLowerCase(), t.terms]));
+  let failed = false;
+  return {
+    vectors: { dims: service.dims, items: itemVectors, interest: (text) => interests.get(text) },
+    async prepare(prefsList) {
+      if (failed) return;
+      const wanted = new Set<string>();
+      for (const p of prefsList) {
+        for (const i of p.interests) if (i.weight > 0) wanted.add(interestSentenceText([i.term]));
+        for (const name of p.topics) {
+          const terms = topicTerms.get(name.trim().toLowerCase());
+          if (terms?.length) wanted.add(interestSentenceText(terms));
+        }
+      }
+      const texts = [...wanted].filter((t) => !interests.has(t));
+      if (texts.length === 0) return;
+      try {
+        const vs = await service.vectors(texts);
+        texts.forEach((t, i) => {
+          if (vs[i]) interests.set(t, vs[i]);
+        });
+      } catch (e) {
+        // Once is enough to know: the rest of the batch ranks without new interest vectors.
+        failed = true;
+        deps.log.warn('sentences: interest vectors unavailable, ranking without them', { error: String(e) });
+      }
+    },
+  };
+}

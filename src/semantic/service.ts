@@ -1,0 +1,55 @@
+/**
+ * Sentence vectors by content, for the product: a cache lookup first (ingest encoded the items
+ * already, and an interest typed by many subscribers is encoded once), the encoder only for what
+ * is missing. Runtime-free: the encoder and the cache are passed in (Node builds them in
+ * src/entry/node-deps.ts; Workers have no encoder and rank without sentence vectors).
+ */
+import { sha256Hex } from '../security/encoding.ts';
+
+/** What the service needs from an encoder (src/semantic/encoder.ts implements it on Node). */
+export interface VectorEncoder {
+  /** Stable id of the model: part of every cache key, so a new model never reads old vectors. */
+  readonly model: string;
+  readonly dims: number;
+  /** Unit vectors ×127 as int8, one per text, in order. */
+  encode(texts: readonly string[]): Promise<Int8Array[]>;
+}
+
+/** Where vectors are kept by content key (the database in the product, a file for the CLI). */
+export interface VectorStore {
+  get(keys: readonly string[]): Promise<Map<string, Int8Array>>;
+  put(entries: ReadonlyMap<string, Int8Array>): Promise<void>;
+}
+
+export interface SentenceService {
+  readonly dims: number;
+  /**
+   * The vectors of `texts`, in order. Missing ones are encoded and stored, at most `encode` of
+   * them (default: all); the rest come back undefined (ranked without a sentence vector).
+   */
+  vectors(texts: readonly string[], options?: { encode?: number }): Promise<(Int8Array | undefined)[]>;
+}
+
+/** The content key of a text for one model. */
+export function sentenceKey(model: string, text: string): Promise<string> {
+  return sha256Hex(`${model}\n${text}`);
+}
+
+export function createSentenceService(encoder: VectorEncoder, store: VectorStore): SentenceService {
+  return {
+    dims: encoder.dims,
+    async vectors(texts, options = {}) {
+      const keyOf = new Map<string, string>();
+      for (const t of texts) if (!keyOf.has(t)) keyOf.set(t, await sentenceKey(encoder.model, t));
+      const found = await store.get([...keyOf.values()]);
+      const missing = [...keyOf].filter(([, k]) => !found.has(k)).slice(0, options.encode ?? Infinity);
+      if (missing.length > 0) {
+        const encoded = await encoder.encode(missing.map(([t]) => t));
+        const fresh = new Map(missing.map(([, k], i) => [k, encoded[i]!]));
+        await store.put(fresh);
+        for (const [k, v] of fresh) found.set(k, v);
+      }
+      return texts.map((t) => found.get(keyOf.get(t)!));
+    },
+  };
+}
