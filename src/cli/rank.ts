@@ -4,9 +4,15 @@
  */
 import { readFileSync } from 'node:fs';
 import { ZodError } from 'zod';
-import { parsePreferences } from '../preferences/schema.ts';
+import type { Log } from '../log.ts';
+import { type Preferences, parsePreferences } from '../preferences/schema.ts';
 import { createRanker, decodeEmbeddings, type EmbeddingTable, newestPublishedAt } from '../rank/index.ts';
-import type { RankItem, Topic } from '../rank/types.ts';
+import { interestSentenceText, itemSentenceText } from '../rank/sentences.ts';
+import type { RankItem, SentenceVectors, Topic } from '../rank/types.ts';
+import { createFileVectorCache, vectorsFor } from '../semantic/cache.ts';
+import { loadSentenceEncoder } from '../semantic/encoder.ts';
+import { stdio } from './context.ts';
+import { progressBar } from './progress.ts';
 
 const USAGE = `Usage: sift rank --items FILE.jsonl --prefs FILE.json [options]
 
@@ -28,6 +34,9 @@ Options:
   --no-graph         (off by default: it did not help on the evaluation sets)
   --no-expansion
   --prf
+  --no-sentences     rank without sentence vectors (also off with --no-expansion or
+                     SIFT_SENTENCES=off). With them, the first run encodes every item
+                     (~50 ms each); vectors are cached in SIFT_CACHE_DIR (default ./data/cache)
   -h, --help         this help
 
 Exit codes: 0 success, 1 unreadable or invalid input, 2 usage error.
@@ -44,6 +53,7 @@ const FLAGS = new Set([
   '--no-dense-fill',
   '--no-graph',
   '--no-expansion',
+  '--no-sentences',
 ]);
 const VALUED = new Set(['--items', '--prefs', '--top', '--format', '--topics', '--now', '--min-score']);
 
@@ -133,6 +143,49 @@ function loadEmbeddings(): EmbeddingTable | null {
   }
 }
 
+/** Warnings of the sentence encoder, in this command's style. */
+const warnings: Log = {
+  debug() {},
+  info() {},
+  warn: (msg, fields) =>
+    void process.stderr.write(`sift rank: warning: ${msg}${fields ? ` ${JSON.stringify(fields)}` : ''}\n`),
+  error: (msg, fields) =>
+    void process.stderr.write(`sift rank: ${msg}${fields ? ` ${JSON.stringify(fields)}` : ''}\n`),
+};
+
+/**
+ * Sentence vectors of the items, the interests and the topics used, through the file cache
+ * (encoding only what it lacks); undefined, with a warning, when the encoder or the cache is
+ * unavailable: ranking then works without them.
+ */
+async function loadSentences(
+  items: readonly RankItem[],
+  prefs: Preferences,
+  topics: readonly Topic[],
+): Promise<SentenceVectors | undefined> {
+  const encoder = await loadSentenceEncoder(warnings);
+  if (!encoder) return undefined;
+  const byName = new Map(topics.map((t) => [t.name.trim().toLowerCase(), t]));
+  const interests = new Set(prefs.interests.map((i) => interestSentenceText([i.term])));
+  for (const name of prefs.topics) {
+    const topic = byName.get(name.trim().toLowerCase());
+    if (Array.isArray(topic?.terms)) interests.add(interestSentenceText(topic.terms));
+  }
+  const texts = [...items.map(itemSentenceText), ...interests];
+  const cache = createFileVectorCache(process.env.SIFT_CACHE_DIR || './data/cache', encoder);
+  const bar = progressBar(stdio, 'sift rank: encoding');
+  try {
+    const vectors = await vectorsFor(encoder, cache, texts, bar.update);
+    const byText = new Map([...interests].map((t, i) => [t, vectors[items.length + i]!]));
+    return { dims: encoder.dims, items: vectors.slice(0, items.length), interest: (t) => byText.get(t) };
+  } catch (e) {
+    warnings.warn('no sentence vectors; ranking without them', { reason: (e as Error).message });
+    return undefined;
+  } finally {
+    bar.finish();
+  }
+}
+
 /** Runs `sift rank` with the given arguments; returns the exit code. */
 export async function runRank(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
@@ -177,9 +230,12 @@ export async function runRank(argv: string[]): Promise<number> {
 
     const noExp = args.has('--no-expansion');
     const embeddings = args.has('--no-embeddings') || noExp ? null : loadEmbeddings();
+    const sentences =
+      noExp || args.has('--no-sentences') ? undefined : await loadSentences(items, prefs, topics ?? []);
     const ranker = createRanker(items, {
       topics,
       embeddings: embeddings ?? undefined,
+      sentences,
       depth: Math.max(1000, top * 10),
       expansion: {
         prf: !noExp && args.has('--prf'),

@@ -1,0 +1,123 @@
+/**
+ * Sentence vectors cached by content: the key of a text is sha256(`${model}\n${text}`), so a
+ * text is encoded once per model, wherever it comes from, and a new model never reads the old
+ * model's vectors. The CLI keeps them in a file (below); the product can keep them elsewhere
+ * (e.g. its database) behind the same `VectorCache` interface.
+ */
+import { appendFile, mkdir, readFile, truncate } from 'node:fs/promises';
+import { join } from 'node:path';
+import { sha256Hex } from '../security/encoding.ts';
+import type { SentenceEncoder } from './encoder.ts';
+
+/** Vectors by content key (`vectorKey`). */
+export interface VectorCache {
+  /** The vectors stored under any of `keys`; absent keys are simply missing from the map. */
+  get(keys: readonly string[]): Promise<Map<string, Int8Array>>;
+  /** Stores vectors by key (a key already stored keeps its vector: same content, same model). */
+  put(entries: ReadonlyMap<string, Int8Array>): Promise<void>;
+}
+
+/** The content key of `text` for one model: 64 hex digits. */
+export function vectorKey(model: string, text: string): Promise<string> {
+  return sha256Hex(`${model}\n${text}`);
+}
+
+const KEY_BYTES = 32;
+const HEX_KEY = /^[0-9a-f]{64}$/;
+
+/**
+ * A cache in one binary file per model under `dir` (`vectors-<first 16 hex of sha256(model)>.bin`):
+ * records of a 32-byte key digest then `dims` int8s, read into memory on first use and appended
+ * on `put`. A partial last record (an interrupted write) is ignored and cut off, so the file
+ * stays aligned. Meant for one process at a time (the offline CLI).
+ */
+export function createFileVectorCache(
+  dir: string,
+  encoder: Pick<SentenceEncoder, 'model' | 'dims'>,
+): VectorCache {
+  const { dims } = encoder;
+  const record = KEY_BYTES + dims;
+  let file = '';
+  let vectors: Promise<Map<string, Int8Array>> | undefined;
+  // Appends one after another, so two puts never interleave their records.
+  let writing: Promise<unknown> = Promise.resolve();
+
+  const load = async () => {
+    await mkdir(dir, { recursive: true });
+    file = join(dir, `vectors-${(await sha256Hex(encoder.model)).slice(0, 16)}.bin`);
+    const map = new Map<string, Int8Array>();
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(file);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return map;
+      throw e;
+    }
+    const whole = bytes.length - (bytes.length % record);
+    if (whole < bytes.length) await truncate(file, whole);
+    for (let at = 0; at < whole; at += record)
+      map.set(
+        bytes.toString('hex', at, at + KEY_BYTES),
+        new Int8Array(bytes.buffer, bytes.byteOffset + at + KEY_BYTES, dims),
+      );
+    return map;
+  };
+
+  return {
+    async get(keys) {
+      vectors ??= load();
+      const map = await vectors;
+      const out = new Map<string, Int8Array>();
+      for (const k of keys) {
+        const v = map.get(k);
+        if (v) out.set(k, v);
+      }
+      return out;
+    },
+    async put(entries) {
+      vectors ??= load();
+      const map = await vectors;
+      const fresh = [...entries].filter(([k]) => !map.has(k));
+      for (const [k, v] of fresh) {
+        if (!HEX_KEY.test(k)) throw new Error(`semantic: cache key must be 64 hex digits, got '${k}'`);
+        if (v.length !== dims) throw new Error(`semantic: cache expects ${dims} dimensions, got ${v.length}`);
+      }
+      if (fresh.length === 0) return;
+      const buf = Buffer.alloc(fresh.length * record);
+      for (const [n, [k, v]] of fresh.entries()) {
+        buf.write(k, n * record, 'hex');
+        buf.set(new Uint8Array(v.buffer, v.byteOffset, dims), n * record + KEY_BYTES);
+      }
+      const write = writing.then(() => appendFile(file, buf));
+      writing = write.catch(() => undefined);
+      await write;
+      for (const [k, v] of fresh) map.set(k, v);
+    },
+  };
+}
+
+/**
+ * The vectors of `texts`, in order: looked up in `cache`, and only the missing ones (each
+ * distinct text once) encoded and stored.
+ */
+export async function vectorsFor(
+  encoder: SentenceEncoder,
+  cache: VectorCache,
+  texts: readonly string[],
+  onProgress?: (done: number, total: number) => void,
+): Promise<Int8Array[]> {
+  const keyOf = new Map<string, string>();
+  for (const t of texts) if (!keyOf.has(t)) keyOf.set(t, await vectorKey(encoder.model, t));
+  const found = await cache.get([...keyOf.values()]);
+  const missing = [...keyOf].filter(([, k]) => !found.has(k));
+  if (missing.length > 0) {
+    const encoded = await encoder.encode(
+      missing.map(([t]) => t),
+      onProgress,
+    );
+    const fresh = new Map(missing.map(([, k], i) => [k, encoded[i]!]));
+    await cache.put(fresh);
+    for (const [k, v] of fresh) found.set(k, v);
+  }
+  return texts.map((t) => found.get(keyOf.get(t)!)!);
+}
