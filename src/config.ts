@@ -42,6 +42,8 @@ export const configSchema = z.object({
   SIFT_CRON_EDITIONS: z.string().min(9).default('*/5 * * * *'),
   SIFT_CRON_SEND: z.string().min(9).default('* * * * *'),
   SIFT_CRON: z.enum(['on', 'off']).default('on'),
+  /** Sentence vectors (Node): `off` ranks with words and word vectors only. */
+  SIFT_SENTENCES: z.enum(['on', 'off']).default('on'),
   /** An edition missed by downtime is still sent if at most this many hours late; else skipped. */
   SIFT_CATCH_UP_HOURS: z.coerce.number().min(0).max(168).default(12),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),

@@ -9,8 +9,9 @@ import { type Preferences, parsePreferences } from '../preferences/schema.ts';
 import { createRanker, decodeEmbeddings, type EmbeddingTable, newestPublishedAt } from '../rank/index.ts';
 import { interestSentenceText, itemSentenceText } from '../rank/sentences.ts';
 import type { RankItem, SentenceVectors, Topic } from '../rank/types.ts';
-import { createFileVectorCache, vectorsFor } from '../semantic/cache.ts';
+import { createFileVectorCache } from '../semantic/cache.ts';
 import { loadSentenceEncoder } from '../semantic/encoder.ts';
+import { createSentenceService } from '../semantic/service.ts';
 import { stdio } from './context.ts';
 import { progressBar } from './progress.ts';
 
@@ -175,7 +176,7 @@ async function loadSentences(
   const cache = createFileVectorCache(process.env.SIFT_CACHE_DIR || './data/cache', encoder);
   const bar = progressBar(stdio, 'sift rank: encoding');
   try {
-    const vectors = await vectorsFor(encoder, cache, texts, bar.update);
+    const vectors = await createSentenceService(encoder, cache).vectors(texts, { onProgress: bar.update });
     const byText = new Map([...interests].map((t, i) => [t, vectors[items.length + i]!]));
     return { dims: encoder.dims, items: vectors.slice(0, items.length), interest: (t) => byText.get(t) };
   } catch (e) {

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Config } from '../config.ts';
+import type { Db } from '../db/client.ts';
 import { migrateLibsql, openLibsql } from '../db/libsql.ts';
 import { createHttpMailer } from '../deliver/http-mailer.ts';
 import type { Mailer } from '../deliver/mailer.ts';
@@ -15,6 +16,9 @@ import { parseAllowList } from '../ingest/address-policy.ts';
 import { createSafeFetch } from '../ingest/node-safe-fetch.ts';
 import { createLog, type Log } from '../log.ts';
 import { decodeEmbeddings, type EmbeddingTable } from '../rank/index.ts';
+import { lazySentenceEncoder } from '../semantic/encoder.ts';
+import { createSentenceService, type SentenceService } from '../semantic/service.ts';
+import { dbVectorStore } from '../store/sentence-vectors.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
 
@@ -32,6 +36,16 @@ let embeddings: EmbeddingTable | undefined;
 export function loadEmbeddings(): EmbeddingTable {
   embeddings ??= decodeEmbeddings(readFileSync(paths.embeddings));
   return embeddings;
+}
+
+/**
+ * Sentence vectors for the product, stored in the database by content. The model loads on the
+ * first text that is not stored yet, so a start with everything encoded costs nothing.
+ */
+function sentenceService(db: Db, config: Config, log: Log): SentenceService | undefined {
+  if (config.SIFT_SENTENCES === 'off') return undefined;
+  const encoder = lazySentenceEncoder(log);
+  return encoder ? createSentenceService(encoder, dbVectorStore(db)) : undefined;
 }
 
 /**
@@ -88,16 +102,18 @@ export async function createNodeDeps(
   await migrateLibsql(db, paths.migrations);
   const clock = overrides.clock ?? Date.now;
   const mailer = overrides.mailer ?? createMailer(config, dataDir);
+  const log = overrides.log ?? createLog(config.LOG_LEVEL);
   const deps: Deps = {
     db,
     mailer,
     config,
     secret: resolveSecret(config, dataDir),
-    log: createLog(config.LOG_LEVEL),
+    log,
     clock,
     fetch: createSourceFetch(config),
     bundled: diskBundledFeeds(clock),
     embeddings: loadEmbeddings(),
+    sentences: sentenceService(db, config, log),
     ...overrides,
   };
   return {

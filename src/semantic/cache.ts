@@ -1,26 +1,13 @@
 /**
- * Sentence vectors cached by content: the key of a text is sha256(`${model}\n${text}`), so a
- * text is encoded once per model, wherever it comes from, and a new model never reads the old
- * model's vectors. The CLI keeps them in a file (below); the product can keep them elsewhere
- * (e.g. its database) behind the same `VectorCache` interface.
+ * The offline CLI's vector store (service.ts: VectorStore): sentence vectors by content key in a
+ * file, so `sift rank` encodes a batch of items once, not on every run. The product keeps them
+ * in its database instead (src/store/sentence-vectors.ts).
  */
 import { appendFile, mkdir, readFile, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sha256Hex } from '../security/encoding.ts';
 import type { SentenceEncoder } from './encoder.ts';
-
-/** Vectors by content key (`vectorKey`). */
-export interface VectorCache {
-  /** The vectors stored under any of `keys`; absent keys are simply missing from the map. */
-  get(keys: readonly string[]): Promise<Map<string, Int8Array>>;
-  /** Stores vectors by key (a key already stored keeps its vector: same content, same model). */
-  put(entries: ReadonlyMap<string, Int8Array>): Promise<void>;
-}
-
-/** The content key of `text` for one model: 64 hex digits. */
-export function vectorKey(model: string, text: string): Promise<string> {
-  return sha256Hex(`${model}\n${text}`);
-}
+import type { VectorStore } from './service.ts';
 
 const KEY_BYTES = 32;
 const HEX_KEY = /^[0-9a-f]{64}$/;
@@ -34,7 +21,7 @@ const HEX_KEY = /^[0-9a-f]{64}$/;
 export function createFileVectorCache(
   dir: string,
   encoder: Pick<SentenceEncoder, 'model' | 'dims'>,
-): VectorCache {
+): VectorStore {
   const { dims } = encoder;
   const record = KEY_BYTES + dims;
   let file = '';
@@ -94,30 +81,4 @@ export function createFileVectorCache(
       for (const [k, v] of fresh) map.set(k, v);
     },
   };
-}
-
-/**
- * The vectors of `texts`, in order: looked up in `cache`, and only the missing ones (each
- * distinct text once) encoded and stored.
- */
-export async function vectorsFor(
-  encoder: SentenceEncoder,
-  cache: VectorCache,
-  texts: readonly string[],
-  onProgress?: (done: number, total: number) => void,
-): Promise<Int8Array[]> {
-  const keyOf = new Map<string, string>();
-  for (const t of texts) if (!keyOf.has(t)) keyOf.set(t, await vectorKey(encoder.model, t));
-  const found = await cache.get([...keyOf.values()]);
-  const missing = [...keyOf].filter(([, k]) => !found.has(k));
-  if (missing.length > 0) {
-    const encoded = await encoder.encode(
-      missing.map(([t]) => t),
-      onProgress,
-    );
-    const fresh = new Map(missing.map(([, k], i) => [k, encoded[i]!]));
-    await cache.put(fresh);
-    for (const [k, v] of fresh) found.set(k, v);
-  }
-  return texts.map((t) => found.get(keyOf.get(t)!)!);
 }

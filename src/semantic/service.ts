@@ -11,8 +11,8 @@ export interface VectorEncoder {
   /** Stable id of the model: part of every cache key, so a new model never reads old vectors. */
   readonly model: string;
   readonly dims: number;
-  /** Unit vectors ×127 as int8, one per text, in order. */
-  encode(texts: readonly string[]): Promise<Int8Array[]>;
+  /** Unit vectors ×127 as int8, one per text, in order; `onProgress` after each batch. */
+  encode(texts: readonly string[], onProgress?: (done: number, total: number) => void): Promise<Int8Array[]>;
 }
 
 /** Where vectors are kept by content key (the database in the product, a file for the CLI). */
@@ -27,7 +27,10 @@ export interface SentenceService {
    * The vectors of `texts`, in order. Missing ones are encoded and stored, at most `encode` of
    * them (default: all); the rest come back undefined (ranked without a sentence vector).
    */
-  vectors(texts: readonly string[], options?: { encode?: number }): Promise<(Int8Array | undefined)[]>;
+  vectors(
+    texts: readonly string[],
+    options?: { encode?: number; onProgress?: (done: number, total: number) => void },
+  ): Promise<(Int8Array | undefined)[]>;
 }
 
 /** The content key of a text for one model. */
@@ -44,7 +47,10 @@ export function createSentenceService(encoder: VectorEncoder, store: VectorStore
       const found = await store.get([...keyOf.values()]);
       const missing = [...keyOf].filter(([, k]) => !found.has(k)).slice(0, options.encode ?? Infinity);
       if (missing.length > 0) {
-        const encoded = await encoder.encode(missing.map(([t]) => t));
+        const encoded = await encoder.encode(
+          missing.map(([t]) => t),
+          options.onProgress,
+        );
         const fresh = new Map(missing.map(([, k], i) => [k, encoded[i]!]));
         await store.put(fresh);
         for (const [k, v] of fresh) found.set(k, v);

@@ -1,15 +1,16 @@
 import { appendFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createFileVectorCache, vectorKey, vectorsFor } from '../../src/semantic/cache.ts';
+import { createFileVectorCache } from '../../src/semantic/cache.ts';
 import { loadSentenceEncoder, type SentenceEncoder } from '../../src/semantic/encoder.ts';
+import { createSentenceService, sentenceKey } from '../../src/semantic/service.ts';
 import { tempDir } from '../helpers/deps.ts';
 
 const model = { model: 'test-model@1', dims: 8 };
 const vec = (seed: number) => Int8Array.from({ length: 8 }, (_, i) => ((seed * 31 + i * 17) % 255) - 127);
 const entries = async (...texts: string[]) =>
   new Map(
-    await Promise.all(texts.map(async (t, i) => [await vectorKey(model.model, t), vec(i + 1)] as const)),
+    await Promise.all(texts.map(async (t, i) => [await sentenceKey(model.model, t), vec(i + 1)] as const)),
   );
 const onlyFile = (dir: string) => {
   const files = readdirSync(dir);
@@ -22,15 +23,15 @@ describe('file vector cache', () => {
     const cache = createFileVectorCache(tempDir('sift-vec-'), model);
     const put = await entries('a', 'b');
     await cache.put(put);
-    const absent = await vectorKey(model.model, 'c');
+    const absent = await sentenceKey(model.model, 'c');
     const got = await cache.get([...put.keys(), absent]);
     expect(got).toEqual(put);
     expect(got.has(absent)).toBe(false);
   });
 
   it('keys by model and text: sha256 of "model\\ntext"', async () => {
-    expect(await vectorKey('m', 'hockey')).toMatch(/^[0-9a-f]{64}$/);
-    expect(await vectorKey('m', 'hockey')).not.toBe(await vectorKey('n', 'hockey'));
+    expect(await sentenceKey('m', 'hockey')).toMatch(/^[0-9a-f]{64}$/);
+    expect(await sentenceKey('m', 'hockey')).not.toBe(await sentenceKey('n', 'hockey'));
   });
 
   it('survives reopening, one 32+dims byte record per vector, a put key written once', async () => {
@@ -50,7 +51,7 @@ describe('file vector cache', () => {
     appendFileSync(onlyFile(dir), Buffer.from([1, 2, 3, 4, 5])); // an interrupted write
     const reopened = createFileVectorCache(dir, model);
     expect(await reopened.get([...first.keys()])).toEqual(first);
-    const later = new Map([[await vectorKey(model.model, 'z'), vec(9)]]);
+    const later = new Map([[await sentenceKey(model.model, 'z'), vec(9)]]);
     await reopened.put(later);
     const all = new Map([...first, ...later]);
     expect(await createFileVectorCache(dir, model).get([...all.keys()])).toEqual(all);
@@ -62,20 +63,20 @@ describe('file vector cache', () => {
     await createFileVectorCache(dir, model).put(await entries('a'));
     const other = createFileVectorCache(dir, { model: 'other-model@2', dims: 8 });
     expect((await other.get([...(await entries('a')).keys()])).size).toBe(0);
-    await other.put(new Map([[await vectorKey('other-model@2', 'a'), vec(3)]]));
+    await other.put(new Map([[await sentenceKey('other-model@2', 'a'), vec(3)]]));
     expect(readdirSync(dir).filter((f) => /^vectors-[0-9a-f]{16}\.bin$/.test(f))).toHaveLength(2);
   });
 
   it('refuses a vector of the wrong length or a malformed key', async () => {
     const cache = createFileVectorCache(tempDir('sift-vec-'), model);
-    await expect(cache.put(new Map([[await vectorKey(model.model, 'a'), new Int8Array(3)]]))).rejects.toThrow(
-      /8 dimensions/,
-    );
+    await expect(
+      cache.put(new Map([[await sentenceKey(model.model, 'a'), new Int8Array(3)]])),
+    ).rejects.toThrow(/8 dimensions/);
     await expect(cache.put(new Map([['not-a-key', vec(1)]]))).rejects.toThrow(/64 hex/);
   });
 });
 
-describe('vectorsFor', () => {
+describe('the sentence service over the file store', () => {
   let real: SentenceEncoder;
   beforeAll(async () => {
     const loaded = await loadSentenceEncoder();
@@ -95,21 +96,21 @@ describe('vectorsFor', () => {
     };
     const dir = tempDir('sift-vec-');
     const cache = createFileVectorCache(dir, counting);
-    const first = await vectorsFor(counting, cache, ['hockey', 'budget', 'hockey']);
+    const first = await createSentenceService(counting, cache).vectors(['hockey', 'budget', 'hockey']);
     expect(asked).toEqual([['hockey', 'budget']]);
     expect(first[0]).toEqual(first[2]);
     expect(first[0]).toEqual((await real.encode(['hockey']))[0]);
 
-    const second = await vectorsFor(counting, cache, ['budget', 'tennis', 'hockey']);
+    const second = await createSentenceService(counting, cache).vectors(['budget', 'tennis', 'hockey']);
     expect(asked).toEqual([['hockey', 'budget'], ['tennis']]);
     expect(second[0]).toEqual(first[1]);
     expect(second[2]).toEqual(first[0]);
     expect(second[1]).toEqual((await real.encode(['tennis']))[0]);
 
     // From the file alone, in a new cache: nothing to encode.
-    await vectorsFor(counting, createFileVectorCache(dir, counting), ['tennis', 'budget']);
+    await createSentenceService(counting, createFileVectorCache(dir, counting)).vectors(['tennis', 'budget']);
     expect(asked).toHaveLength(2);
-    expect(await vectorsFor(counting, cache, [])).toEqual([]);
+    expect(await createSentenceService(counting, cache).vectors([])).toEqual([]);
     expect(asked).toHaveLength(2);
   });
 });

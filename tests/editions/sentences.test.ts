@@ -1,0 +1,136 @@
+import { sql } from 'drizzle-orm';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { items, sources } from '../../src/db/schema.ts';
+import { buildEditions } from '../../src/editions/build-editions.ts';
+import { refreshSource } from '../../src/ingest/refresh-source.ts';
+import { createLog } from '../../src/log.ts';
+import { loadSentenceEncoder, type SentenceEncoder } from '../../src/semantic/encoder.ts';
+import { createSentenceService, type SentenceService } from '../../src/semantic/service.ts';
+import { getEditionByKey } from '../../src/store/editions.ts';
+import { dbVectorStore } from '../../src/store/sentence-vectors.ts';
+import { fakeClock, testDeps } from '../helpers/deps.ts';
+import { seedSubscribers } from './seed.ts';
+
+const HOUR = 3_600_000;
+const MORNING = Date.UTC(2026, 10, 24, 0, 0);
+
+type TestDeps = Awaited<ReturnType<typeof testDeps>>;
+let open: TestDeps[] = [];
+afterEach(() => {
+  for (const d of open) d.close();
+  open = [];
+});
+
+let encoder: SentenceEncoder;
+beforeAll(async () => {
+  const e = await loadSentenceEncoder();
+  if (!e) throw new Error('the sentence encoder must load for these tests');
+  encoder = e;
+});
+
+const count = async (deps: TestDeps, table: string) =>
+  (await deps.db.all<{ n: number }>(sql`select count(*) as n from ${sql.identifier(table)}`))[0]!.n;
+
+/** Deps whose service is the real encoder over this database, or one whose encoder crashes. */
+async function setup(sentences: 'real' | 'crashing' | 'none') {
+  const clock = fakeClock(MORNING);
+  const lines: string[] = [];
+  const deps = await testDeps({ clock, log: createLog('debug', (l) => lines.push(l)) });
+  open.push(deps);
+  let service: SentenceService | undefined;
+  if (sentences === 'real') service = createSentenceService(encoder, dbVectorStore(deps.db));
+  if (sentences === 'crashing')
+    service = createSentenceService(
+      {
+        model: encoder.model,
+        dims: encoder.dims,
+        encode: () => Promise.reject(new Error('encoder crashed')),
+      },
+      dbVectorStore(deps.db),
+    );
+  deps.sentences = service;
+  return { deps, clock, lines };
+}
+
+/** One paused source with a hockey story that never says "hockey", among unrelated ones. */
+async function seedStories(deps: TestDeps, at: number) {
+  const [source] = await deps.db
+    .insert(sources)
+    .values({ url: 'https://news.test/mixed.rss', title: 'News', paused: true, nextCheckAt: at })
+    .returning({ id: sources.id });
+  const titles = [
+    ['Oilers beat Flames in overtime thriller', 'The goalie made forty saves on the ice.'],
+    ['Hockey: Leafs edge Bruins', 'A hockey night in Toronto.'],
+    ['City council approves new budget for road repairs', 'The vote was close.'],
+    ['Local bakery wins award for sourdough bread', 'Queues around the block.'],
+    ['Museum opens exhibition of modern sculpture', 'Free entry on Sundays.'],
+  ];
+  await deps.db.insert(items).values(
+    titles.map(([title, summary], i) => ({
+      sourceId: source!.id,
+      key: `k${i}`,
+      url: `https://news.test/${i}`,
+      title: title!,
+      summary: summary!,
+      fetchedAt: at,
+      publishedAt: at,
+    })),
+  );
+}
+
+async function plannedPicks(sentences: 'real' | 'crashing' | 'none') {
+  const { deps, clock, lines } = await setup(sentences);
+  await seedStories(deps, MORNING - HOUR);
+  const [id] = await seedSubscribers(deps.db, [{ prefs: { interests: ['hockey'] } }], MORNING - 24 * HOUR);
+  clock.set(Date.UTC(2026, 10, 24, 8, 0));
+  const stats = await buildEditions(deps);
+  const edition = await getEditionByKey(deps.db, id!, '2026-11-24');
+  return { deps, stats, lines, picks: edition?.picks ?? [] };
+}
+
+describe('sentence vectors in the product', () => {
+  it('ingest stores a vector for every new item, and a second fetch encodes nothing new', async () => {
+    const { deps } = await setup('real');
+    const [source] = await deps.db
+      .insert(sources)
+      .values({ url: 'bundled:sports-wire.rss', kind: 'bundled' })
+      .returning();
+    const first = await refreshSource(deps, source!);
+    expect(first.ok).toBe(true);
+    const stored = await count(deps, 'items');
+    expect(stored).toBeGreaterThan(3);
+    expect(await count(deps, 'sentence_vectors')).toBe(stored);
+    await refreshSource(deps, (await deps.db.select().from(sources).get())!);
+    expect(await count(deps, 'sentence_vectors')).toBe(stored);
+  });
+
+  it('the planner reads them and encodes the interests: a story about the interest scores higher, and says why', async () => {
+    const without = await plannedPicks('none');
+    const withSentences = await plannedPicks('real');
+    expect(withSentences.stats.built).toBe(1);
+    // The planner encoded the 5 items (ingest had not) and the interest.
+    expect(await count(withSentences.deps, 'sentence_vectors')).toBe(6);
+    const score = (picks: typeof without.picks, title: string) =>
+      picks.find((p) => p.itemId === titleIds[title])?.score ?? 0;
+    const titleIds: Record<string, number> = Object.fromEntries(
+      (await withSentences.deps.db.select({ id: items.id, title: items.title }).from(items).all()).map(
+        (r) => [r.title, r.id],
+      ),
+    );
+    const oilers = 'Oilers beat Flames in overtime thriller';
+    expect(score(withSentences.picks, oilers)).toBeGreaterThan(score(without.picks, oilers));
+    const pick = withSentences.picks.find((p) => p.itemId === titleIds[oilers]);
+    expect(pick?.reasons[0]).toMatch(/your interest 'hockey'/);
+    // Unrelated stories stay out either way.
+    expect(withSentences.picks.map((p) => p.itemId)).not.toContain(
+      titleIds['Museum opens exhibition of modern sculpture'],
+    );
+  });
+
+  it('an encoder that crashes costs only the vectors: editions are still built, and the log says why', async () => {
+    const { stats, picks, lines } = await plannedPicks('crashing');
+    expect(stats.built).toBe(1);
+    expect(picks.length).toBeGreaterThan(0);
+    expect(lines.some((l) => l.includes('encoder crashed'))).toBe(true);
+  });
+});

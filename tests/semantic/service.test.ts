@@ -1,0 +1,82 @@
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { loadSentenceEncoder, type SentenceEncoder } from '../../src/semantic/encoder.ts';
+import { createSentenceService, type VectorEncoder } from '../../src/semantic/service.ts';
+import { dbVectorStore } from '../../src/store/sentence-vectors.ts';
+import { testDeps } from '../helpers/deps.ts';
+
+type TestDeps = Awaited<ReturnType<typeof testDeps>>;
+let open: TestDeps[] = [];
+afterEach(() => {
+  for (const d of open) d.close();
+  open = [];
+});
+
+let real: SentenceEncoder;
+beforeAll(async () => {
+  const e = await loadSentenceEncoder();
+  if (!e) throw new Error('the sentence encoder must load for these tests');
+  real = e;
+});
+
+/** The real encoder, counting the texts it is asked to encode. */
+function counting(model?: string): VectorEncoder & { texts: string[] } {
+  const texts: string[] = [];
+  return {
+    model: model ?? real.model,
+    dims: real.dims,
+    texts,
+    encode(list) {
+      texts.push(...list);
+      return real.encode(list);
+    },
+  };
+}
+
+const cosine = (a: Int8Array, b: Int8Array) => a.reduce((s, x, i) => s + x * b[i]!, 0) / 127 ** 2;
+
+describe('sentence service', () => {
+  it('encodes each distinct text once, stores it, and reads it back instead of encoding again', async () => {
+    const deps = await testDeps();
+    open.push(deps);
+    const encoder = counting();
+    const service = createSentenceService(encoder, dbVectorStore(deps.db));
+    const texts = ['Oilers beat Flames in overtime', 'hockey', 'City council approves budget', 'hockey'];
+    const first = await service.vectors(texts);
+    expect(encoder.texts).toEqual([
+      'Oilers beat Flames in overtime',
+      'hockey',
+      'City council approves budget',
+    ]);
+    expect(first[1]).toEqual(first[3]);
+    expect(cosine(first[0]!, first[1]!)).toBeGreaterThan(cosine(first[2]!, first[1]!));
+    // A second service over the same database (another process, a restart) encodes nothing.
+    const again = counting();
+    const second = await createSentenceService(again, dbVectorStore(deps.db)).vectors(texts);
+    expect(again.texts).toEqual([]);
+    expect(second).toEqual(first);
+  });
+
+  it('encodes at most the budget of missing texts; the rest come back undefined and are encoded later', async () => {
+    const deps = await testDeps();
+    open.push(deps);
+    const encoder = counting();
+    const service = createSentenceService(encoder, dbVectorStore(deps.db));
+    const texts = ['one story', 'two story', 'three story'];
+    const partial = await service.vectors(texts, { encode: 1 });
+    expect(partial.filter(Boolean)).toHaveLength(1);
+    expect(encoder.texts).toEqual(['one story']);
+    expect(await service.vectors(texts, { encode: 0 })).toEqual([partial[0], undefined, undefined]);
+    const full = await service.vectors(texts);
+    expect(full.every((v) => v?.length === real.dims)).toBe(true);
+    expect(encoder.texts).toEqual(['one story', 'two story', 'three story']);
+  });
+
+  it('never reads vectors another model stored', async () => {
+    const deps = await testDeps();
+    open.push(deps);
+    await createSentenceService(counting('model-a'), dbVectorStore(deps.db)).vectors(['hockey']);
+    const b = counting('model-b');
+    await createSentenceService(b, dbVectorStore(deps.db)).vectors(['hockey']);
+    expect(b.texts).toEqual(['hockey']);
+  });
+});
