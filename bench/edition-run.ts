@@ -5,8 +5,8 @@
  *   npm run bench -- edition-run [--subscribers 100000] [--items 10000] [--naive-sample 300]
  *
  * Ours, timed per stage: due check (one schedules query, Intl math shared per zone, one
- * "already planned" query) → rank (items loaded once, one ranker, preferences and exclusions
- * loaded per group of 500) → store editions and outbox rows (multi-row inserts, one batch per
+ * "already planned" query) → rank (items and their stored sentence vectors loaded once, one
+ * ranker, preferences, exclusions and interest vectors loaded per group of 500) → store editions and outbox rows (multi-row inserts, one batch per
  * group) → render and send with the product's own send loop, sendOutbox (claimed batches of up
  * to 500 loaded with a few queries, the compiled template filled per email, a null-sink mailer,
  * sent marks written many rows per statement). Beside it, the per-row path the Workers Queue
@@ -40,15 +40,24 @@ import type { Deps } from '../src/deps.ts';
 import { buildEditions, type PlanTimings, toRankItem } from '../src/editions/build-editions.ts';
 import { loadEditionViews } from '../src/editions/load-view.ts';
 import { editionKey, isDue, localTime } from '../src/editions/schedule.ts';
+import { type BatchSentences, batchSentences } from '../src/editions/sentences.ts';
 import { loadEmbeddings, paths } from '../src/entry/node-deps.ts';
 import { silentLog } from '../src/log.ts';
 import { type Preferences, parsePreferences } from '../src/preferences/schema.ts';
-import { createRanker } from '../src/rank/index.ts';
+import { createRanker, interestSentenceText, itemSentenceText } from '../src/rank/index.ts';
 import { digestFillData, renderDigestText, subjectLine } from '../src/render/email.ts';
+import { lazySentenceEncoder, sentenceModelId } from '../src/semantic/encoder.ts';
+import {
+  createSentenceService,
+  memoryVectorStore,
+  sentenceKey,
+  type VectorStore,
+} from '../src/semantic/service.ts';
 import { listRecentItems } from '../src/store/items.ts';
 import { claimOutbox } from '../src/store/outbox.ts';
+import { dbVectorStore, putSentenceVectors } from '../src/store/sentence-vectors.ts';
 import { numberArg } from './lib/args.ts';
-import { benchVocabulary, seededRandom, zipfWords } from './lib/synthetic.ts';
+import { benchVocabulary, seededRandom, syntheticSentences, zipfWords } from './lib/synthetic.ts';
 
 const N_SUBS = numberArg('subscribers', 100_000);
 const N_ITEMS = numberArg('items', 10_000);
@@ -187,10 +196,11 @@ async function seedDatabase(db: Deps['db']) {
         createdAt: NOW - 30 * 24 * HOUR,
         confirmedAt: NOW - 30 * 24 * HOUR,
       });
+      const interests = Array.from({ length: 3 + Math.floor(rand() * 8) }, interestWord);
       prefs.push({
         subscriberId: j + 1,
         data: parsePreferences({
-          interests: Array.from({ length: 3 + Math.floor(rand() * 8) }, interestWord),
+          interests,
           mutes: Array.from({ length: Math.floor(rand() * 4) }, interestWord),
           followedSources: rand() < 0.3 ? [`Source ${Math.floor(rand() * 200)}`] : [],
           maxItems: 5 + Math.floor(rand() * 11),
@@ -204,10 +214,41 @@ async function seedDatabase(db: Deps['db']) {
     }
     await db.batch(batch as never);
   }
+  // Items' sentence vectors as ingest stored them (synthetic, of the product's length, under the
+  // product's own keys: see syntheticSentences).
+  const itemTexts = itemRows.map((r) => itemSentenceText(r));
+  const vectors = syntheticSentences(itemTexts, []);
+  const model = sentenceModelId();
+  const stored = new Map<string, Int8Array>();
+  for (const [i, text] of itemTexts.entries()) stored.set(await sentenceKey(model, text), vectors.items[i]!);
+  await putSentenceVectors(db, stored);
+}
+
+/**
+ * The interests' vectors as a running process holds them in memory after its first run (the
+ * product never writes them to disk): synthetic, under the product's keys, for every interest
+ * the subscribers hold.
+ */
+async function interestVectorsInMemory(db: Deps['db']): Promise<VectorStore> {
+  const texts = new Set<string>();
+  for (const row of await db.select({ data: preferences.data }).from(preferences).all())
+    for (const i of row.data.interests) texts.add(interestSentenceText([i.term]));
+  const vectors = syntheticSentences([], texts);
+  const model = sentenceModelId();
+  const entries = new Map<string, Int8Array>();
+  for (const text of texts) entries.set(await sentenceKey(model, text), vectors.interest(text)!);
+  const store = memoryVectorStore(entries.size);
+  await store.put(entries);
+  return store;
 }
 
 /** The naive planner and sender for one subscriber: a query or write per step, MJML per email. */
-async function naiveOne(deps: Deps, id: number, ranker: ReturnType<typeof createRanker>) {
+async function naiveOne(
+  deps: Deps,
+  id: number,
+  ranker: ReturnType<typeof createRanker>,
+  sentences: BatchSentences | undefined,
+) {
   const row = await deps.db.get<Record<string, unknown>>(
     sql`SELECT s.*, p.data AS prefs FROM subscribers s JOIN preferences p ON p.subscriber_id = s.id WHERE s.id = ${id}`,
   );
@@ -231,7 +272,9 @@ async function naiveOne(deps: Deps, id: number, ranker: ReturnType<typeof create
   const exclude = new Set(
     sentRows.flatMap((r) => (JSON.parse(r.picks) as { itemId: number }[]).map((p) => String(p.itemId))),
   );
-  const picks = ranker.rank(parsePreferences(JSON.parse(String(row!.prefs))), { now: NOW, exclude });
+  const prefs = parsePreferences(JSON.parse(String(row!.prefs)));
+  await sentences?.prepare([prefs]);
+  const picks = ranker.rank(prefs, { now: NOW, exclude });
   if (picks.length === 0) return;
   const stored = picks.map((p) => ({ itemId: Number(p.id), score: p.score, reasons: p.reasons }));
   const edition = await deps.db.get<{ id: number }>(
@@ -281,6 +324,9 @@ async function main() {
   );
   const { db, close } = openLibsql(url);
   await migrateLibsql(db, paths.migrations);
+  // The real encoder: it would load only for a text that has no vector (none here).
+  const encoder = lazySentenceEncoder(silentLog);
+  if (!encoder) throw new Error('edition-run: the sentence encoder package is missing');
   const deps: Deps = {
     db,
     mailer: nullSink,
@@ -290,22 +336,29 @@ async function main() {
     clock: () => NOW,
     fetch: globalThis.fetch,
     bundled: async () => '',
-    // The product's ranking context: Node loads the shipped embedding table into Deps.
+    // The product's ranking context: Node loads the shipped embedding table into Deps, and
+    // sentence vectors come from the database (the encoder would load only for a missing one).
     embeddings: loadEmbeddings(),
+    sentences: {
+      items: createSentenceService(encoder, dbVectorStore(db)),
+      interests: createSentenceService(encoder, await interestVectorsInMemory(db)),
+    },
   };
   try {
     // Naive, on a sample (its rows are removed before ours runs).
     enterPhase('naive');
-    let naiveRanker: ReturnType<typeof createRanker> | null = createRanker(
-      (await listRecentItems(db, NOW - 72 * HOUR)).map(toRankItem),
-      { embeddings: deps.embeddings },
-    );
+    const naiveItems = (await listRecentItems(db, NOW - 72 * HOUR)).map(toRankItem);
+    const naiveSentences = await batchSentences(deps, naiveItems, []);
+    let naiveRanker: ReturnType<typeof createRanker> | null = createRanker(naiveItems, {
+      embeddings: deps.embeddings,
+      sentences: naiveSentences?.vectors,
+    });
     const sample = Array.from({ length: NAIVE_SAMPLE }, () => 1 + Math.floor(sampleRand() * N_SUBS));
-    for (const id of sample.slice(0, 3)) await naiveOne(deps, id, naiveRanker!); // warm MJML
+    for (const id of sample.slice(0, 3)) await naiveOne(deps, id, naiveRanker!, naiveSentences); // warm MJML
     await db.run(sql`DELETE FROM outbox WHERE edition_key LIKE '%#naive'`);
     await db.run(sql`DELETE FROM editions WHERE edition_key LIKE '%#naive'`);
     t = performance.now();
-    for (const id of sample) await naiveOne(deps, id, naiveRanker!);
+    for (const id of sample) await naiveOne(deps, id, naiveRanker!, naiveSentences);
     // Its ranker (indexes over every item) must not stay live beside ours.
     naiveRanker = null;
     const naivePerSub = (performance.now() - t) / 1000 / sample.length;

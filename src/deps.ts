@@ -3,7 +3,7 @@ import type { Db } from './db/client.ts';
 import type { Mailer } from './deliver/mailer.ts';
 import type { Log } from './log.ts';
 import type { EmbeddingTable } from './rank/index.ts';
-import type { SentenceService } from './semantic/service.ts';
+import type { SentenceServices } from './semantic/service.ts';
 
 /** Reads a demo feed shipped with Sift by name (the `bundled:` source kind). */
 export type BundledFeeds = (name: string) => Promise<string>;
@@ -31,8 +31,8 @@ export interface Deps {
    */
   embeddings?: EmbeddingTable;
   /**
-   * Sentence vectors (what a whole headline is about), cached by content. Node only, and only
-   * when the encoder loaded (SIFT_SENTENCES); without it ranking works as before.
+   * Sentence vectors (what a whole headline is about): items' stored by content, interests'
+   * kept in memory. Node only, unless SIFT_SENTENCES=off; without them ranking works as before.
    */
-  sentences?: SentenceService;
+  sentences?: SentenceServices;
 }

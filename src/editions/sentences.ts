@@ -1,6 +1,6 @@
 /**
  * Sentence vectors for one ranking batch (planner, dry run, live preview): the items' from the
- * store (ingest encoded them), interests' encoded on first use. Any failure of the encoder or
+ * database (ingest encoded them), interests' from memory or encoded on first use. Any failure of the encoder or
  * the store leaves the batch without sentence vectors: ranking then works as it does on Workers,
  * and nothing is lost.
  */
@@ -37,11 +37,11 @@ export async function batchSentences(
   const texts = items.map(itemSentenceText);
   let itemVectors: (Int8Array | undefined)[];
   try {
-    itemVectors = await service.vectors(texts, { encode: options.encodeItems ?? ENCODE_AT_PLAN });
+    itemVectors = await service.items.vectors(texts, { encode: options.encodeItems ?? ENCODE_AT_PLAN });
   } catch (e) {
     deps.log.warn('sentences: cannot encode items now, using stored vectors only', { error: String(e) });
     try {
-      itemVectors = await service.vectors(texts, { encode: 0 });
+      itemVectors = await service.items.vectors(texts, { encode: 0 });
     } catch (e2) {
       deps.log.warn('sentences: stored vectors unavailable, ranking without them', { error: String(e2) });
       return undefined;
@@ -51,7 +51,7 @@ export async function batchSentences(
   const topicTerms = new Map(topics.map((t) => [t.name.trim().toLowerCase(), t.terms]));
   let failed = false;
   return {
-    vectors: { dims: service.dims, items: itemVectors, interest: (text) => interests.get(text) },
+    vectors: { dims: service.items.dims, items: itemVectors, interest: (text) => interests.get(text) },
     async prepare(prefsList) {
       if (failed) return;
       const wanted = new Set<string>();
@@ -65,7 +65,7 @@ export async function batchSentences(
       const texts = [...wanted].filter((t) => !interests.has(t));
       if (texts.length === 0) return;
       try {
-        const vs = await service.vectors(texts);
+        const vs = await service.interests.vectors(texts);
         texts.forEach((t, i) => {
           if (vs[i]) interests.set(t, vs[i]);
         });

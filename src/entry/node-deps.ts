@@ -17,7 +17,7 @@ import { createSafeFetch } from '../ingest/node-safe-fetch.ts';
 import { createLog, type Log } from '../log.ts';
 import { decodeEmbeddings, type EmbeddingTable } from '../rank/index.ts';
 import { lazySentenceEncoder } from '../semantic/encoder.ts';
-import { createSentenceService, type SentenceService } from '../semantic/service.ts';
+import { createSentenceService, memoryVectorStore, type SentenceServices } from '../semantic/service.ts';
 import { dbVectorStore } from '../store/sentence-vectors.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
@@ -29,6 +29,9 @@ export const paths = {
   embeddings: join(root, 'src/rank/data/embeddings.bin'),
 };
 
+/** Distinct interests whose sentence vectors a process keeps (~0.5 KB each). */
+const INTEREST_VECTORS_KEPT = 50_000;
+
 // Read-only data, identical for every Deps built in this process (tests build many): decode once.
 let embeddings: EmbeddingTable | undefined;
 
@@ -39,13 +42,18 @@ export function loadEmbeddings(): EmbeddingTable {
 }
 
 /**
- * Sentence vectors for the product, stored in the database by content. The model loads on the
- * first text that is not stored yet, so a start with everything encoded costs nothing.
+ * Sentence vectors for the product: items' in the database by content, interests' in memory
+ * (see SentenceServices). The model loads on the first text that is not stored yet, so a start
+ * with everything encoded costs nothing.
  */
-function sentenceService(db: Db, config: Config, log: Log): SentenceService | undefined {
+function sentenceServices(db: Db, config: Config, log: Log): SentenceServices | undefined {
   if (config.SIFT_SENTENCES === 'off') return undefined;
   const encoder = lazySentenceEncoder(log);
-  return encoder ? createSentenceService(encoder, dbVectorStore(db)) : undefined;
+  if (!encoder) return undefined;
+  return {
+    items: createSentenceService(encoder, dbVectorStore(db)),
+    interests: createSentenceService(encoder, memoryVectorStore(INTEREST_VECTORS_KEPT)),
+  };
 }
 
 /**
@@ -113,7 +121,7 @@ export async function createNodeDeps(
     fetch: createSourceFetch(config),
     bundled: diskBundledFeeds(clock),
     embeddings: loadEmbeddings(),
-    sentences: sentenceService(db, config, log),
+    sentences: sentenceServices(db, config, log),
     ...overrides,
   };
   return {

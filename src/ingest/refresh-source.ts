@@ -205,7 +205,7 @@ export async function storeItems(
 async function encodeSentences(deps: Deps, rows: readonly NewItem[]): Promise<void> {
   if (!deps.sentences || rows.length === 0) return;
   try {
-    await deps.sentences.vectors(
+    await deps.sentences.items.vectors(
       rows.map((r) => itemSentenceText({ title: r.title, summary: r.summary ?? undefined })),
     );
   } catch (e) {

@@ -1,7 +1,6 @@
 /**
- * Sentence vectors by content, for the product: a cache lookup first (ingest encoded the items
- * already, and an interest typed by many subscribers is encoded once), the encoder only for what
- * is missing. Runtime-free: the encoder and the cache are passed in (Node builds them in
+ * Sentence vectors by content: a store lookup first, the encoder only for what is missing.
+ * Runtime-free: the encoder and the stores are passed in (Node builds them in
  * src/entry/node-deps.ts; Workers have no encoder and rank without sentence vectors).
  */
 import { sha256Hex } from '../security/encoding.ts';
@@ -56,6 +55,46 @@ export function createSentenceService(encoder: VectorEncoder, store: VectorStore
         for (const [k, v] of fresh) found.set(k, v);
       }
       return texts.map((t) => found.get(keyOf.get(t)!));
+    },
+  };
+}
+
+/**
+ * The product's two services. Items' vectors are stored in the database (public content, encoded
+ * once at ingest); interests' only in memory, because an interest is something a subscriber
+ * typed: nothing derived from it is written to disk, so erasing a subscriber leaves no trace of
+ * it. Re-encoding after a restart costs ~2 ms per distinct interest.
+ */
+export interface SentenceServices {
+  items: SentenceService;
+  interests: SentenceService;
+}
+
+/** A store in memory that keeps the `max` most recently used vectors. */
+export function memoryVectorStore(max: number): VectorStore {
+  const map = new Map<string, Int8Array>();
+  return {
+    async get(keys) {
+      const out = new Map<string, Int8Array>();
+      for (const k of keys) {
+        const v = map.get(k);
+        if (!v) continue;
+        // Re-inserted: Map order is insertion order, so the oldest entry is the least recently used.
+        map.delete(k);
+        map.set(k, v);
+        out.set(k, v);
+      }
+      return out;
+    },
+    async put(entries) {
+      for (const [k, v] of entries) {
+        map.delete(k);
+        map.set(k, v);
+      }
+      for (const k of map.keys()) {
+        if (map.size <= max) break;
+        map.delete(k);
+      }
     },
   };
 }

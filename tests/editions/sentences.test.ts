@@ -5,7 +5,7 @@ import { buildEditions } from '../../src/editions/build-editions.ts';
 import { refreshSource } from '../../src/ingest/refresh-source.ts';
 import { createLog } from '../../src/log.ts';
 import { loadSentenceEncoder, type SentenceEncoder } from '../../src/semantic/encoder.ts';
-import { createSentenceService, type SentenceService } from '../../src/semantic/service.ts';
+import { createSentenceService, memoryVectorStore } from '../../src/semantic/service.ts';
 import { getEditionByKey } from '../../src/store/editions.ts';
 import { dbVectorStore } from '../../src/store/sentence-vectors.ts';
 import { fakeClock, testDeps } from '../helpers/deps.ts';
@@ -31,24 +31,25 @@ beforeAll(async () => {
 const count = async (deps: TestDeps, table: string) =>
   (await deps.db.all<{ n: number }>(sql`select count(*) as n from ${sql.identifier(table)}`))[0]!.n;
 
-/** Deps whose service is the real encoder over this database, or one whose encoder crashes. */
+/** Deps with the product's sentence services over the real encoder, or one that crashes, or none. */
 async function setup(sentences: 'real' | 'crashing' | 'none') {
   const clock = fakeClock(MORNING);
   const lines: string[] = [];
   const deps = await testDeps({ clock, log: createLog('debug', (l) => lines.push(l)) });
   open.push(deps);
-  let service: SentenceService | undefined;
-  if (sentences === 'real') service = createSentenceService(encoder, dbVectorStore(deps.db));
-  if (sentences === 'crashing')
-    service = createSentenceService(
-      {
-        model: encoder.model,
-        dims: encoder.dims,
-        encode: () => Promise.reject(new Error('encoder crashed')),
-      },
-      dbVectorStore(deps.db),
-    );
-  deps.sentences = service;
+  const used =
+    sentences === 'crashing'
+      ? {
+          model: encoder.model,
+          dims: encoder.dims,
+          encode: () => Promise.reject(new Error('encoder crashed')),
+        }
+      : encoder;
+  if (sentences !== 'none')
+    deps.sentences = {
+      items: createSentenceService(used, dbVectorStore(deps.db)),
+      interests: createSentenceService(used, memoryVectorStore(100)),
+    };
   return { deps, clock, lines };
 }
 
@@ -108,8 +109,9 @@ describe('sentence vectors in the product', () => {
     const without = await plannedPicks('none');
     const withSentences = await plannedPicks('real');
     expect(withSentences.stats.built).toBe(1);
-    // The planner encoded the 5 items (ingest had not) and the interest.
-    expect(await count(withSentences.deps, 'sentence_vectors')).toBe(6);
+    // The planner encoded and stored the 5 items (ingest had not); the interest, something the
+    // subscriber typed, was encoded but never written to the database.
+    expect(await count(withSentences.deps, 'sentence_vectors')).toBe(5);
     const score = (picks: typeof without.picks, title: string) =>
       picks.find((p) => p.itemId === titleIds[title])?.score ?? 0;
     const titleIds: Record<string, number> = Object.fromEntries(

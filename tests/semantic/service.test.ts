@@ -1,6 +1,6 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadSentenceEncoder, type SentenceEncoder } from '../../src/semantic/encoder.ts';
-import { createSentenceService, type VectorEncoder } from '../../src/semantic/service.ts';
+import { createSentenceService, memoryVectorStore, type VectorEncoder } from '../../src/semantic/service.ts';
 import { dbVectorStore } from '../../src/store/sentence-vectors.ts';
 import { testDeps } from '../helpers/deps.ts';
 
@@ -78,5 +78,19 @@ describe('sentence service', () => {
     const b = counting('model-b');
     await createSentenceService(b, dbVectorStore(deps.db)).vectors(['hockey']);
     expect(b.texts).toEqual(['hockey']);
+  });
+
+  it('keeps interests in memory only, the most recently used first out last', async () => {
+    const store = memoryVectorStore(2);
+    const v = (n: number) => Int8Array.of(n);
+    await store.put(
+      new Map([
+        ['a', v(1)],
+        ['b', v(2)],
+      ]),
+    );
+    await store.get(['a']); // a is now more recent than b
+    await store.put(new Map([['c', v(3)]]));
+    expect([...(await store.get(['a', 'b', 'c'])).keys()]).toEqual(['a', 'c']);
   });
 });
