@@ -53,6 +53,16 @@ describe('sentence vectors', () => {
     expect(picks).toHaveLength(1);
   });
 
+  it('do not bring an item that is only loosely related (a weak day stays short, without filler)', () => {
+    const loose = item('Stadium parking fees rise next season', { summary: 'Council vote' });
+    const rest = filler();
+    const items = [loose, ...rest];
+    // Cosine 0.25 with the interest: above unrelated news's usual level, below "about it".
+    const sentences = vectors(items, { ...fillerVectors(rest), [loose.id]: unit(1, 0, 0.258) }, HOCKEY);
+    const picks = createRanker(items, { sentences }).rank(prefs({ interests: ['hockey'] }), { minScore: 0 });
+    expect(picks.map((p) => p.id)).not.toContain(loose.id);
+  });
+
   it('between items that match the words equally, the one whose text is closer comes first, either way round', () => {
     const a = item('Hockey: notes from the weekend', { summary: 'Report' });
     const b = item('Hockey: notes from the weekday', { summary: 'Report' });
