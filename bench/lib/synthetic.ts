@@ -60,6 +60,16 @@ export function syntheticSentences(
     return v;
   };
   const sum = new Float64Array(dims);
+  // All vectors are views into one buffer per kind, as a store that reads them in one go would
+  // hand them over (thousands of separate ArrayBuffers would only burden the garbage collector).
+  const encodeAll = (texts: readonly string[]): Int8Array[] => {
+    const buffer = new Int8Array(texts.length * dims);
+    return texts.map((t, i) => {
+      const v = buffer.subarray(i * dims, (i + 1) * dims);
+      v.set(encode(t));
+      return v;
+    });
+  };
   const encode = (text: string): Int8Array => {
     sum.fill(0);
     for (const w of text.toLowerCase().match(/[a-z]+/g) ?? []) {
@@ -71,8 +81,8 @@ export function syntheticSentences(
     const scale = norm > 0 ? 127 / Math.sqrt(norm) : 0;
     return Int8Array.from(sum, (x) => Math.round(x * scale));
   };
-  const items = itemTexts.map(encode);
-  const interests = new Map<string, Int8Array>();
-  for (const t of interestTexts) if (!interests.has(t)) interests.set(t, encode(t));
+  const items = encodeAll(itemTexts);
+  const distinct = [...new Set(interestTexts)];
+  const interests = new Map(encodeAll(distinct).map((v, i) => [distinct[i]!, v]));
   return { dims, items, interest: (t) => interests.get(t) };
 }

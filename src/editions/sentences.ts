@@ -47,6 +47,7 @@ export async function batchSentences(
       return undefined;
     }
   }
+  itemVectors = packed(itemVectors, service.items.dims);
   const interests = new Map<string, Int8Array>();
   const topicTerms = new Map(topics.map((t) => [t.name.trim().toLowerCase(), t.terms]));
   let failed = false;
@@ -76,4 +77,19 @@ export async function batchSentences(
       }
     },
   };
+}
+
+/**
+ * The same vectors as views into one buffer: a batch holds thousands for a whole run, and one
+ * ArrayBuffer per row (as the database driver returns them) is work for every garbage
+ * collection (measured: 0.3 s over the rank bench's 100,000 editions).
+ */
+function packed(vectors: readonly (Int8Array | undefined)[], dims: number): (Int8Array | undefined)[] {
+  const buffer = new Int8Array(vectors.length * dims);
+  return vectors.map((v, i) => {
+    if (v?.length !== dims) return undefined;
+    const view = buffer.subarray(i * dims, (i + 1) * dims);
+    view.set(v);
+    return view;
+  });
 }

@@ -80,8 +80,14 @@ const SENTENCE_FILL_MIN = 0.3;
 /** Best matches that lend score along the item graph. */
 const SPREAD_FROM = 50;
 
+// Scratch heaps, one per use, shared by every call (scoreInterest runs thousands of times per
+// batch and synchronously; each use copies its result out with columns()): fresh heaps per
+// interest were measurable garbage.
+const BEST = new TopK(0);
+const SCRATCH = new TopK(0);
+
 function best(acc: Accumulator, k: number, scale = 1): FirstPass {
-  const top = new TopK(k);
+  const top = BEST.reset(k);
   const s = acc.scores;
   const touched = acc.touched;
   for (let i = 0; i < touched.length; i++) top.push(touched[i]!, s[touched[i]!]!);
@@ -275,7 +281,7 @@ function bySentence(
   depth: number,
   fill: boolean,
 ): FirstPass {
-  const out = new TopK(depth);
+  const out = SCRATCH.reset(depth);
   const { docs, scores } = top;
   // Plain loops: this runs for every distinct interest of a batch (thousands).
   for (let i = 0; i < docs.length; i++)
