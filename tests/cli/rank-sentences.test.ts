@@ -1,16 +1,11 @@
-import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { tempDir } from '../helpers/deps.ts';
+import { tempFiles } from '../helpers/deps.ts';
 import { sift } from './run.ts';
 
 // `sift rank` as a real process with the real sentence encoder: vectors go to SIFT_CACHE_DIR.
-const dir = tempDir('sift-rank-sentences-');
-const file = (name: string, text: string) => {
-  const p = join(dir, name);
-  writeFileSync(p, text);
-  return p;
-};
+const { dir, file } = tempFiles('sift-rank-sentences-');
 const items = file(
   'items.jsonl',
   [

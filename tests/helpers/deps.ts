@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Config, parseConfig } from '../../src/config.ts';
@@ -54,4 +54,17 @@ export async function testDeps(
 /** A fresh temporary folder. */
 export function tempDir(prefix = 'sift-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** A fresh temporary folder and a writer of files in it (returns each file's path). */
+export function tempFiles(prefix = 'sift-test-'): { dir: string; file(name: string, text: string): string } {
+  const dir = tempDir(prefix);
+  return {
+    dir,
+    file(name, text) {
+      const p = join(dir, name);
+      writeFileSync(p, text);
+      return p;
+    },
+  };
 }

@@ -1,15 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { runRank } from '../../src/cli/rank.ts';
+import { tempFiles } from '../helpers/deps.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'sift-rank-'));
-const file = (name: string, text: string) => {
-  const p = join(dir, name);
-  writeFileSync(p, text);
-  return p;
-};
+const { dir, file } = tempFiles('sift-rank-');
 const items = file(
   'items.jsonl',
   [
