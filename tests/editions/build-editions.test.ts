@@ -1,9 +1,9 @@
 import { sql } from 'drizzle-orm';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { buildEditions } from '../../src/editions/build-editions.ts';
 import { createLog } from '../../src/log.ts';
 import { getEditionByKey, storePlans } from '../../src/store/editions.ts';
-import { fakeClock, testDeps } from '../helpers/deps.ts';
+import { closedAfterEach, fakeClock, testDeps } from '../helpers/deps.ts';
 import { countsByKey, seedItems, seedSubscribers } from './seed.ts';
 
 const HOUR = 3_600_000;
@@ -12,11 +12,7 @@ const DAY = 24 * HOUR;
 const MORNING = Date.UTC(2026, 10, 24, 0, 0);
 
 type TestDeps = Awaited<ReturnType<typeof testDeps>>;
-let open: TestDeps[] = [];
-afterEach(() => {
-  for (const d of open) d.close();
-  open = [];
-});
+const keep = closedAfterEach();
 
 async function setup(env: Record<string, string> = {}) {
   const clock = fakeClock(MORNING);
@@ -26,7 +22,7 @@ async function setup(env: Record<string, string> = {}) {
     env,
     log: createLog('debug', (l) => lines.push(l)),
   });
-  open.push(deps);
+  keep(deps);
   await seedItems(deps.db, MORNING - HOUR);
   return { deps, clock, lines };
 }

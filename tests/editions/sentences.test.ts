@@ -1,31 +1,26 @@
 import { sql } from 'drizzle-orm';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { items, sources } from '../../src/db/schema.ts';
 import { buildEditions } from '../../src/editions/build-editions.ts';
 import { refreshSource } from '../../src/ingest/refresh-source.ts';
 import { createLog } from '../../src/log.ts';
-import { loadSentenceEncoder, type SentenceEncoder } from '../../src/semantic/encoder.ts';
+import type { SentenceEncoder } from '../../src/semantic/encoder.ts';
 import { createSentenceService, memoryVectorStore } from '../../src/semantic/service.ts';
 import { getEditionByKey } from '../../src/store/editions.ts';
 import { dbVectorStore } from '../../src/store/sentence-vectors.ts';
-import { fakeClock, testDeps } from '../helpers/deps.ts';
+import { closedAfterEach, fakeClock, testDeps } from '../helpers/deps.ts';
+import { requireSentenceEncoder } from '../helpers/encoder.ts';
 import { seedSubscribers } from './seed.ts';
 
 const HOUR = 3_600_000;
 const MORNING = Date.UTC(2026, 10, 24, 0, 0);
 
 type TestDeps = Awaited<ReturnType<typeof testDeps>>;
-let open: TestDeps[] = [];
-afterEach(() => {
-  for (const d of open) d.close();
-  open = [];
-});
+const keep = closedAfterEach();
 
 let encoder: SentenceEncoder;
 beforeAll(async () => {
-  const e = await loadSentenceEncoder();
-  if (!e) throw new Error('the sentence encoder must load for these tests');
-  encoder = e;
+  encoder = await requireSentenceEncoder();
 });
 
 const count = async (deps: TestDeps, table: string) =>
@@ -36,7 +31,7 @@ async function setup(sentences: 'real' | 'crashing' | 'none') {
   const clock = fakeClock(MORNING);
   const lines: string[] = [];
   const deps = await testDeps({ clock, log: createLog('debug', (l) => lines.push(l)) });
-  open.push(deps);
+  keep(deps);
   const used =
     sentences === 'crashing'
       ? {

@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterEach } from 'vitest';
 import { type Config, parseConfig } from '../../src/config.ts';
 import { migrateLibsql, openLibsql } from '../../src/db/libsql.ts';
 import type { Deps } from '../../src/deps.ts';
@@ -66,5 +67,21 @@ export function tempFiles(prefix = 'sift-test-'): { dir: string; file(name: stri
       writeFileSync(p, text);
       return p;
     },
+  };
+}
+
+/**
+ * Closes what a test opened once it ends: `const keep = closedAfterEach();` at the top of a file,
+ * then `const deps = keep(await testDeps())` in a test.
+ */
+export function closedAfterEach(): <T extends { close(): void }>(opened: T) => T {
+  let open: { close(): void }[] = [];
+  afterEach(() => {
+    for (const o of open) o.close();
+    open = [];
+  });
+  return (opened) => {
+    open.push(opened);
+    return opened;
   };
 }

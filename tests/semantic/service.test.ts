@@ -1,21 +1,15 @@
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { loadSentenceEncoder, type SentenceEncoder } from '../../src/semantic/encoder.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { SentenceEncoder } from '../../src/semantic/encoder.ts';
 import { createSentenceService, memoryVectorStore, type VectorEncoder } from '../../src/semantic/service.ts';
 import { dbVectorStore } from '../../src/store/sentence-vectors.ts';
-import { testDeps } from '../helpers/deps.ts';
+import { closedAfterEach, testDeps } from '../helpers/deps.ts';
+import { requireSentenceEncoder } from '../helpers/encoder.ts';
 
-type TestDeps = Awaited<ReturnType<typeof testDeps>>;
-let open: TestDeps[] = [];
-afterEach(() => {
-  for (const d of open) d.close();
-  open = [];
-});
+const keep = closedAfterEach();
 
 let real: SentenceEncoder;
 beforeAll(async () => {
-  const e = await loadSentenceEncoder();
-  if (!e) throw new Error('the sentence encoder must load for these tests');
-  real = e;
+  real = await requireSentenceEncoder();
 });
 
 /** The real encoder, counting the texts it is asked to encode. */
@@ -37,7 +31,7 @@ const cosine = (a: Int8Array, b: Int8Array) => a.reduce((s, x, i) => s + x * b[i
 describe('sentence service', () => {
   it('encodes each distinct text once, stores it, and reads it back instead of encoding again', async () => {
     const deps = await testDeps();
-    open.push(deps);
+    keep(deps);
     const encoder = counting();
     const service = createSentenceService(encoder, dbVectorStore(deps.db));
     const texts = ['Oilers beat Flames in overtime', 'hockey', 'City council approves budget', 'hockey'];
@@ -58,7 +52,7 @@ describe('sentence service', () => {
 
   it('encodes at most the budget of missing texts; the rest come back undefined and are encoded later', async () => {
     const deps = await testDeps();
-    open.push(deps);
+    keep(deps);
     const encoder = counting();
     const service = createSentenceService(encoder, dbVectorStore(deps.db));
     const texts = ['one story', 'two story', 'three story'];
@@ -73,7 +67,7 @@ describe('sentence service', () => {
 
   it('never reads vectors another model stored', async () => {
     const deps = await testDeps();
-    open.push(deps);
+    keep(deps);
     await createSentenceService(counting('model-a'), dbVectorStore(deps.db)).vectors(['hockey']);
     const b = counting('model-b');
     await createSentenceService(b, dbVectorStore(deps.db)).vectors(['hockey']);

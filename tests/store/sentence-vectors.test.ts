@@ -1,21 +1,16 @@
 import { sql } from 'drizzle-orm';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { getSentenceVectors, putSentenceVectors } from '../../src/store/sentence-vectors.ts';
-import { testDeps } from '../helpers/deps.ts';
+import { closedAfterEach, testDeps } from '../helpers/deps.ts';
 
-type TestDeps = Awaited<ReturnType<typeof testDeps>>;
-let open: TestDeps[] = [];
-afterEach(() => {
-  for (const d of open) d.close();
-  open = [];
-});
+const keep = closedAfterEach();
 
 const vector = (seed: number) => Int8Array.from({ length: 512 }, (_, i) => ((seed * 31 + i * 7) % 255) - 127);
 
 describe('sentence vector store', () => {
   it('returns the bytes it stored, by key, for more keys than one statement may bind', async () => {
     const deps = await testDeps();
-    open.push(deps);
+    keep(deps);
     const entries = new Map(Array.from({ length: 250 }, (_, i) => [`key-${i}`, vector(i)] as const));
     await putSentenceVectors(deps.db, entries);
     const keys = [...entries.keys(), 'not-stored'];
@@ -27,7 +22,7 @@ describe('sentence vector store', () => {
 
   it('keeps the first vector stored under a key (same content, same encoder)', async () => {
     const deps = await testDeps();
-    open.push(deps);
+    keep(deps);
     await putSentenceVectors(deps.db, new Map([['k', vector(1)]]));
     await putSentenceVectors(deps.db, new Map([['k', vector(2)]]));
     expect((await getSentenceVectors(deps.db, ['k'])).get('k')).toEqual(vector(1));
