@@ -10,7 +10,7 @@ import { createRanker, decodeEmbeddings, type EmbeddingTable, newestPublishedAt 
 import { interestSentenceText, itemSentenceText } from '../rank/sentences.ts';
 import type { RankItem, SentenceVectors, Topic } from '../rank/types.ts';
 import { createFileVectorCache } from '../semantic/cache.ts';
-import { loadSentenceEncoder } from '../semantic/encoder.ts';
+import { loadSentenceEncoder, sentencesEnabled } from '../semantic/encoder.ts';
 import { createSentenceService } from '../semantic/service.ts';
 import { stdio } from './context.ts';
 import { progressBar } from './progress.ts';
@@ -176,7 +176,9 @@ async function loadSentences(
   const cache = createFileVectorCache(process.env.SIFT_CACHE_DIR || './data/cache', encoder);
   const bar = progressBar(stdio, 'sift rank: encoding');
   try {
-    const vectors = await createSentenceService(encoder, cache).vectors(texts, { onProgress: bar.update });
+    const vectors = await createSentenceService(encoder, cache, warnings).vectors(texts, {
+      onProgress: bar.update,
+    });
     const byText = new Map([...interests].map((t, i) => [t, vectors[items.length + i]!]));
     return { dims: encoder.dims, items: vectors.slice(0, items.length), interest: (t) => byText.get(t) };
   } catch (e) {
@@ -231,8 +233,13 @@ export async function runRank(argv: string[]): Promise<number> {
 
     const noExp = args.has('--no-expansion');
     const embeddings = args.has('--no-embeddings') || noExp ? null : loadEmbeddings();
-    const sentences =
-      noExp || args.has('--no-sentences') ? undefined : await loadSentences(items, prefs, topics ?? []);
+    let useSentences: boolean;
+    try {
+      useSentences = !noExp && !args.has('--no-sentences') && sentencesEnabled(process.env.SIFT_SENTENCES);
+    } catch {
+      throw new UsageError(`SIFT_SENTENCES must be 'on' or 'off', got '${process.env.SIFT_SENTENCES}'`);
+    }
+    const sentences = useSentences ? await loadSentences(items, prefs, topics ?? []) : undefined;
     const ranker = createRanker(items, {
       topics,
       embeddings: embeddings ?? undefined,

@@ -255,9 +255,10 @@ export const rateLimits = sqliteTable('rate_limits', {
 
 /**
  * Sentence vectors by content (src/semantic/): key = sha256 of the encoder's id and the text
- * encoded, so an item, an interest typed by many subscribers, or a re-ingested copy is encoded
- * once, and a new encoder never reads an old one's vectors. Written by ingest (items) and the
- * planner (interests); only Node writes it (Workers rank without sentence vectors).
+ * encoded, so an item, or a re-ingested copy of it, is encoded once, and a new encoder never
+ * reads an old one's vectors. Items only: written by ingest (and by the planner for items ingest
+ * missed). Interests' vectors are never stored (they are kept in memory: src/semantic/service.ts);
+ * only Node writes it (Workers rank without sentence vectors).
  */
 export const sentenceVectors = sqliteTable('sentence_vectors', {
   key: text().primaryKey(),

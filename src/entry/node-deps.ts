@@ -51,8 +51,8 @@ function sentenceServices(db: Db, config: Config, log: Log): SentenceServices | 
   const encoder = lazySentenceEncoder(log);
   if (!encoder) return undefined;
   return {
-    items: createSentenceService(encoder, dbVectorStore(db)),
-    interests: createSentenceService(encoder, memoryVectorStore(INTEREST_VECTORS_KEPT)),
+    items: createSentenceService(encoder, dbVectorStore(db), log),
+    interests: createSentenceService(encoder, memoryVectorStore(INTEREST_VECTORS_KEPT), log),
   };
 }
 

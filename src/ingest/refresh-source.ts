@@ -193,13 +193,13 @@ export async function storeItems(
     });
   }
   await upsertItems(deps.db, rows);
-  const fresh = rows.filter((r) => !existing.has(r.key));
-  await encodeSentences(deps, fresh);
-  return fresh.length;
+  // Every row, not only new ones: an edited headline is a new text (the store skips known ones).
+  await encodeSentences(deps, rows);
+  return rows.filter((r) => !existing.has(r.key)).length;
 }
 
 /**
- * Encodes new items' sentence vectors now, so the planner finds them stored. A failure costs
+ * Encodes the items' sentence vectors now (those not stored yet), so the planner finds them. A failure costs
  * only the vectors (the planner encodes what is missing later, or ranks without): never the items.
  */
 async function encodeSentences(deps: Deps, rows: readonly NewItem[]): Promise<void> {

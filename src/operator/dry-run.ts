@@ -50,7 +50,9 @@ export async function rankInMemory(
     ),
   ]);
   const rankItems = items.map(toRankItem);
-  const sentences = await batchSentences(deps, rankItems, topics);
+  // Stored item vectors only: a dry run (and the admin API's preview) writes nothing, and an
+  // HTTP request should not wait for items to be encoded.
+  const sentences = await batchSentences(deps, rankItems, topics, { encodeItems: 0 });
   await sentences?.prepare(inputs.prefs.values());
   const ranker = createRanker(rankItems, {
     topics,

@@ -3,13 +3,14 @@
  * @energetic-ai packages (Apache-2.0), run on tfjs's WebAssembly backend. It turns the texts of
  * src/rank/sentences.ts into the int8 vectors the ranker reads (`SentenceVectors`).
  *
- * Cost (measured on this project's 2-core machine): ~150 ms and ~120 MB to load, then 40–55 ms
+ * Cost (measured on this project's 2-core machine): ~150 ms and ~160 MB to load, then 40–55 ms
  * per item text and ~2 ms per short interest, on one core. Encoding on a second core did not pay
  * reliably here: two models in worker threads ran 1.1–1.25× faster than one, a helper process
  * 1.0–1.3× (two independent processes 1.0–2.0×, depending on what else the shared machine ran),
  * so it stays one core, and callers cache vectors by content (cache.ts) so each text is encoded once.
  */
 import { createRequire } from 'node:module';
+import { configSchema } from '../config.ts';
 import type { Log } from '../log.ts';
 
 /** Encodes texts into unit vectors quantised ×127 (dot / 127² ≈ cosine). */
@@ -34,21 +35,28 @@ interface Model {
 const BATCH = 8;
 
 let loading: Promise<SentenceEncoder | null> | undefined;
+/** After a failed load, the next attempt waits this long (a missing file will not appear by itself). */
+const RETRY_AFTER_MS = 10 * 60_000;
+
+/** `SIFT_SENTENCES` read exactly as the server's config reads it, for the CLI (which has none). */
+export function sentencesEnabled(value: string | undefined): boolean {
+  return configSchema.shape.SIFT_SENTENCES.parse(value) === 'on';
+}
 
 /**
  * The process's sentence encoder, loaded on first call (the same promise afterwards), or null
- * when `SIFT_SENTENCES=off` or the model cannot be loaded (logged as a warning with the reason,
- * never thrown): ranking then simply runs without sentence vectors.
+ * when the model cannot be loaded (logged as a warning with the reason, never thrown): ranking
+ * then simply runs without sentence vectors. A failed load is tried again after ten minutes.
  */
 export function loadSentenceEncoder(log?: Log): Promise<SentenceEncoder | null> {
-  const setting = (process.env.SIFT_SENTENCES ?? '').trim().toLowerCase();
-  if (setting === 'off') return Promise.resolve(null);
-  if (setting !== '' && setting !== 'on')
-    log?.warn('semantic: SIFT_SENTENCES must be on or off; using on', { value: setting });
   loading ??= loadModel().catch((e: unknown) => {
     log?.warn('semantic: sentence encoder unavailable; ranking without sentence vectors', {
       reason: e instanceof Error ? e.message : String(e),
+      retryInMinutes: RETRY_AFTER_MS / 60_000,
     });
+    setTimeout(() => {
+      loading = undefined;
+    }, RETRY_AFTER_MS).unref();
     return null;
   });
   return loading;
@@ -64,13 +72,12 @@ export function sentenceModelId(): string {
 }
 
 /**
- * An encoder for a long-running process: the model (~400 MB) is loaded only when a text is
+ * An encoder for a long-running process: the model (~160 MB) is loaded only when a text is
  * actually missing from the store, not at start; if it cannot load, `encode` rejects with the
- * reason (callers then rank with the vectors they have). Null when `SIFT_SENTENCES=off` or the
- * package is not installed.
+ * reason (callers then rank with the vectors they have). Null when the package is not
+ * installed. (Whether to use one at all is the caller's choice: SIFT_SENTENCES.)
  */
 export function lazySentenceEncoder(log?: Log): SentenceEncoder | null {
-  if ((process.env.SIFT_SENTENCES ?? '').trim().toLowerCase() === 'off') return null;
   let model: string;
   try {
     model = sentenceModelId();
@@ -105,21 +112,56 @@ async function loadModel(): Promise<SentenceEncoder> {
 }
 
 function createEncoder(model: Model, dims: number, id: string): SentenceEncoder {
-  // One encode at a time: concurrent calls would only compete for the same core and model.
-  let queue: Promise<unknown> = Promise.resolve();
+  // One model call at a time (concurrent calls would only compete for the same core), scheduled
+  // per batch, not per job: a short job (an interest typed on the preferences page, a planning
+  // run's new interests) goes ahead of the next batch of a long one (a new source's items), so
+  // it waits for at most one batch (~0.4 s), not for the whole ingest.
+  const urgent: Batch[] = [];
+  const bulk: Batch[] = [];
+  let busy = false;
+  const pump = async () => {
+    if (busy) return;
+    busy = true;
+    try {
+      for (let b = urgent.shift() ?? bulk.shift(); b; b = urgent.shift() ?? bulk.shift()) {
+        try {
+          b.resolve(await model.embed(b.texts));
+        } catch (e) {
+          b.reject(e instanceof Error ? e : new Error(String(e)));
+        }
+        // Let requests and timers in between batches (see BATCH).
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    } finally {
+      busy = false;
+    }
+  };
   return {
     model: id,
     dims,
     encode(texts, onProgress) {
-      const run = queue.then(() => encodeAll(model, dims, texts, onProgress));
-      queue = run.catch(() => undefined);
-      return run;
+      const lane = texts.length <= URGENT_MAX ? urgent : bulk;
+      const embed = (batch: string[]) =>
+        new Promise<number[][]>((resolve, reject) => {
+          lane.push({ texts: batch, resolve, reject });
+          void pump();
+        });
+      return encodeAll(embed, dims, texts, onProgress);
     },
   };
 }
 
+interface Batch {
+  texts: string[];
+  resolve(vectors: number[][]): void;
+  reject(e: Error): void;
+}
+
+/** Jobs this small go first (interests; a page view's worth). */
+const URGENT_MAX = 16;
+
 async function encodeAll(
-  model: Model,
+  embed: (texts: string[]) => Promise<number[][]>,
   dims: number,
   texts: readonly string[],
   onProgress?: (done: number, total: number) => void,
@@ -131,14 +173,12 @@ async function encodeAll(
   let done = texts.length - todo.length;
   for (let start = 0; start < todo.length; start += BATCH) {
     const batch = todo.slice(start, start + BATCH);
-    const vectors = await model.embed(batch.map((i) => texts[i]!));
+    const vectors = await embed(batch.map((i) => texts[i]!));
     if (vectors.length !== batch.length)
       throw new Error(`semantic: the model returned ${vectors.length} vectors for ${batch.length} texts`);
     for (const [j, i] of batch.entries()) out[i] = quantize(vectors[j]!, dims);
     done += batch.length;
     onProgress?.(done, texts.length);
-    // Let requests and timers in between batches (see BATCH).
-    await new Promise((resolve) => setImmediate(resolve));
   }
   return out;
 }

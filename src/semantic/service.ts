@@ -3,6 +3,7 @@
  * Runtime-free: the encoder and the stores are passed in (Node builds them in
  * src/entry/node-deps.ts; Workers have no encoder and rank without sentence vectors).
  */
+import type { Log } from '../log.ts';
 import { sha256Hex } from '../security/encoding.ts';
 
 /** What the service needs from an encoder (src/semantic/encoder.ts implements it on Node). */
@@ -37,23 +38,65 @@ export function sentenceKey(model: string, text: string): Promise<string> {
   return sha256Hex(`${model}\n${text}`);
 }
 
-export function createSentenceService(encoder: VectorEncoder, store: VectorStore): SentenceService {
+/**
+ * `log` hears about a store that cannot be written: the vectors just encoded are still returned
+ * (minutes of encoding are not thrown away for a full disk or a busy database).
+ */
+export function createSentenceService(
+  encoder: VectorEncoder,
+  store: VectorStore,
+  log?: Pick<Log, 'warn'>,
+): SentenceService {
+  // Encodes in progress by key: ingest and a planning run can meet the same new item at once.
+  const inFlight = new Map<string, Promise<Int8Array | undefined>>();
   return {
     dims: encoder.dims,
     async vectors(texts, options = {}) {
       const keyOf = new Map<string, string>();
       for (const t of texts) if (!keyOf.has(t)) keyOf.set(t, await sentenceKey(encoder.model, t));
       const found = await store.get([...keyOf.values()]);
-      const missing = [...keyOf].filter(([, k]) => !found.has(k)).slice(0, options.encode ?? Infinity);
-      if (missing.length > 0) {
-        const encoded = await encoder.encode(
-          missing.map(([t]) => t),
+      const waiting: Promise<void>[] = [];
+      const missing: [string, string][] = [];
+      for (const [t, k] of keyOf) {
+        if (found.has(k)) continue;
+        const pending = inFlight.get(k);
+        if (pending)
+          waiting.push(
+            pending.then((v) => {
+              if (v) found.set(k, v);
+            }),
+          );
+        else missing.push([t, k]);
+      }
+      const mine = missing.slice(0, options.encode ?? Number.POSITIVE_INFINITY);
+      if (mine.length > 0) {
+        const job = encoder.encode(
+          mine.map(([t]) => t),
           options.onProgress,
         );
-        const fresh = new Map(missing.map(([, k], i) => [k, encoded[i]!]));
-        await store.put(fresh);
-        for (const [k, v] of fresh) found.set(k, v);
+        mine.forEach(([, k], i) => {
+          inFlight.set(
+            k,
+            job.then(
+              (vs) => vs[i],
+              () => undefined,
+            ),
+          );
+        });
+        try {
+          const encoded = await job;
+          const fresh = new Map(mine.map(([, k], i) => [k, encoded[i]!]));
+          for (const [k, v] of fresh) found.set(k, v);
+          try {
+            await store.put(fresh);
+          } catch (e) {
+            log?.warn('semantic: sentence vectors encoded but not stored', { error: String(e) });
+          }
+        } finally {
+          for (const [, k] of mine) inFlight.delete(k);
+        }
       }
+      await Promise.all(waiting);
       return texts.map((t) => found.get(keyOf.get(t)!));
     },
   };

@@ -106,7 +106,8 @@ async function refreshPool(
     topicsKey: given?.key ?? JSON.stringify(topics),
     builtAt: now,
     checkedAt: Date.now(),
-    // The same context as the planner's, so the preview shows what the edition will pick.
+    // The planner's context (topics, embeddings, stored sentence vectors), so the preview shows
+    // what the edition will pick; items ingest has not encoded yet rank without a vector here.
     ranker: createRanker(rankItems, { topics, embeddings: deps.embeddings, sentences: sentences?.vectors }),
     sentences,
     byId: new Map(rows.map((r) => [String(r.id), r])),

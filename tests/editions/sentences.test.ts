@@ -2,12 +2,16 @@ import { sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { items, sources } from '../../src/db/schema.ts';
 import { buildEditions } from '../../src/editions/build-editions.ts';
-import { refreshSource } from '../../src/ingest/refresh-source.ts';
+import { parseFeedBytes } from '../../src/ingest/parse.ts';
+import { refreshSource, storeItems } from '../../src/ingest/refresh-source.ts';
 import { createLog } from '../../src/log.ts';
+import { parsePreferences } from '../../src/preferences/schema.ts';
 import type { SentenceEncoder } from '../../src/semantic/encoder.ts';
 import { createSentenceService, memoryVectorStore } from '../../src/semantic/service.ts';
 import { getEditionByKey } from '../../src/store/editions.ts';
 import { dbVectorStore } from '../../src/store/sentence-vectors.ts';
+import { insertTopic } from '../../src/store/topics.ts';
+import { previewEdition } from '../../src/subscribers/preview.ts';
 import { closedAfterEach, fakeClock, testDeps } from '../helpers/deps.ts';
 import { requireSentenceEncoder } from '../helpers/encoder.ts';
 import { seedSubscribers } from './seed.ts';
@@ -32,6 +36,8 @@ async function setup(sentences: 'real' | 'crashing' | 'none') {
   const lines: string[] = [];
   const deps = await testDeps({ clock, log: createLog('debug', (l) => lines.push(l)) });
   keep(deps);
+  // The texts the real encoder was asked for.
+  const asked: string[] = [];
   const used =
     sentences === 'crashing'
       ? {
@@ -39,13 +45,20 @@ async function setup(sentences: 'real' | 'crashing' | 'none') {
           dims: encoder.dims,
           encode: () => Promise.reject(new Error('encoder crashed')),
         }
-      : encoder;
+      : {
+          model: encoder.model,
+          dims: encoder.dims,
+          encode: (texts: readonly string[]) => {
+            asked.push(...texts);
+            return encoder.encode(texts);
+          },
+        };
   if (sentences !== 'none')
     deps.sentences = {
       items: createSentenceService(used, dbVectorStore(deps.db)),
       interests: createSentenceService(used, memoryVectorStore(100)),
     };
-  return { deps, clock, lines };
+  return { deps, clock, lines, asked };
 }
 
 /** One paused source with a hockey story that never says "hockey", among unrelated ones. */
@@ -86,7 +99,7 @@ async function plannedPicks(sentences: 'real' | 'crashing' | 'none') {
 
 describe('sentence vectors in the product', () => {
   it('ingest stores a vector for every new item, and a second fetch encodes nothing new', async () => {
-    const { deps } = await setup('real');
+    const { deps, asked } = await setup('real');
     const [source] = await deps.db
       .insert(sources)
       .values({ url: 'bundled:sports-wire.rss', kind: 'bundled' })
@@ -96,8 +109,28 @@ describe('sentence vectors in the product', () => {
     const stored = await count(deps, 'items');
     expect(stored).toBeGreaterThan(3);
     expect(await count(deps, 'sentence_vectors')).toBe(stored);
+    expect(asked).toHaveLength(stored);
     await refreshSource(deps, (await deps.db.select().from(sources).get())!);
-    expect(await count(deps, 'sentence_vectors')).toBe(stored);
+    expect(asked).toHaveLength(stored);
+  });
+
+  it('an item whose headline is edited is encoded again, and only that one', async () => {
+    const { deps, asked } = await setup('real');
+    const [source] = await deps.db.insert(sources).values({ url: 'https://news.test/feed.rss' }).returning();
+    const feed = (title: string) =>
+      parseFeedBytes(
+        new TextEncoder().encode(
+          `<rss version="2.0"><channel><title>T</title>
+          <item><guid>a</guid><title>${title}</title><description>The goalie made forty saves.</description></item>
+          <item><guid>b</guid><title>City council approves budget</title><description>Close vote.</description></item>
+          </channel></rss>`,
+        ),
+        { url: 'https://news.test/feed.rss', contentType: 'application/rss+xml', now: MORNING },
+      );
+    await storeItems(deps, source!.id, await feed('Oilers beat Flames'), MORNING);
+    expect(asked).toHaveLength(2);
+    await storeItems(deps, source!.id, await feed('Oilers beat Flames in overtime'), MORNING + HOUR);
+    expect(asked.slice(2)).toEqual(['Oilers beat Flames in overtime. The goalie made forty saves.']);
   });
 
   it('the planner reads them and encodes the interests: a story about the interest scores higher, and says why', async () => {
@@ -129,5 +162,27 @@ describe('sentence vectors in the product', () => {
     expect(stats.built).toBe(1);
     expect(picks.length).toBeGreaterThan(0);
     expect(lines.some((l) => l.includes('encoder crashed'))).toBe(true);
+  });
+
+  it('topics are encoded from their seed terms, in memory, for the planner', async () => {
+    const { deps, clock, asked } = await setup('real');
+    await seedStories(deps, MORNING - HOUR);
+    await insertTopic(deps.db, { name: 'Ice sports', terms: ['hockey', 'skating'] });
+    await seedSubscribers(deps.db, [{ prefs: { topics: ['Ice sports'] } }], MORNING - 24 * HOUR);
+    clock.set(Date.UTC(2026, 10, 24, 8, 0));
+    expect((await buildEditions(deps)).built).toBe(1);
+    expect(asked).toContain('hockey, skating');
+    // Stored: the 5 items only, never the topic's text.
+    expect(await count(deps, 'sentence_vectors')).toBe(5);
+  });
+
+  it('the live preview encodes the interests it is shown, and never items (a page view does not wait)', async () => {
+    const { deps, asked } = await setup('real');
+    await seedStories(deps, MORNING - HOUR);
+    const [id] = await seedSubscribers(deps.db, [{ prefs: { interests: ['hockey'] } }], MORNING - 24 * HOUR);
+    const preview = await previewEdition(deps, id!, parsePreferences({ interests: ['hockey', 'curling'] }));
+    expect(preview.picks.length).toBeGreaterThan(0);
+    expect(asked.sort()).toEqual(['curling', 'hockey']);
+    expect(await count(deps, 'sentence_vectors')).toBe(0);
   });
 });

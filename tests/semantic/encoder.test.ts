@@ -1,5 +1,5 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { loadSentenceEncoder, type SentenceEncoder } from '../../src/semantic/encoder.ts';
+import { loadSentenceEncoder, type SentenceEncoder, sentencesEnabled } from '../../src/semantic/encoder.ts';
 
 const cosine = (a: Int8Array, b: Int8Array) => {
   let dot = 0;
@@ -60,10 +60,20 @@ describe('sentence encoder', () => {
     expect(c).toEqual(new Int8Array(encoder.dims));
   });
 
-  it('is off with SIFT_SENTENCES=off', async () => {
-    vi.stubEnv('SIFT_SENTENCES', 'off');
-    expect(await loadSentenceEncoder()).toBeNull();
-    vi.stubEnv('SIFT_SENTENCES', 'OFF ');
-    expect(await loadSentenceEncoder()).toBeNull();
+  it('lets a short job (an interest) go ahead of the rest of a long one (a new source)', async () => {
+    const finished: string[] = [];
+    const long = encoder
+      .encode(Array.from({ length: 64 }, (_, i) => `Story ${i}: the council votes on the budget tonight`))
+      .then(() => finished.push('long'));
+    const short = encoder.encode(['hockey']).then(() => finished.push('short'));
+    await Promise.all([long, short]);
+    expect(finished).toEqual(['short', 'long']);
+  });
+
+  it('reads SIFT_SENTENCES exactly as the server config does', () => {
+    expect(sentencesEnabled(undefined)).toBe(true);
+    expect(sentencesEnabled('on')).toBe(true);
+    expect(sentencesEnabled('off')).toBe(false);
+    expect(() => sentencesEnabled('maybe')).toThrow();
   });
 });

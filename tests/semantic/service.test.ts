@@ -87,4 +87,30 @@ describe('sentence service', () => {
     await store.put(new Map([['c', v(3)]]));
     expect([...(await store.get(['a', 'b', 'c'])).keys()]).toEqual(['a', 'c']);
   });
+
+  it('returns what it encoded even when the store cannot keep it, and says so', async () => {
+    const warnings: string[] = [];
+    const broken = {
+      get: async () => new Map<string, Int8Array>(),
+      put: async () => {
+        throw new Error('disk full');
+      },
+    };
+    const service = createSentenceService(counting(), broken, { warn: (msg) => warnings.push(msg) });
+    const [v] = await service.vectors(['hockey']);
+    expect(v?.length).toBe(real.dims);
+    expect(warnings).toEqual(['semantic: sentence vectors encoded but not stored']);
+  });
+
+  it('encodes a text once when two callers ask for it at the same time', async () => {
+    const deps = keep(await testDeps());
+    const encoder = counting();
+    const service = createSentenceService(encoder, dbVectorStore(deps.db));
+    const [a, b] = await Promise.all([
+      service.vectors(['new story', 'hockey']),
+      service.vectors(['new story']),
+    ]);
+    expect(encoder.texts.filter((t) => t === 'new story')).toHaveLength(1);
+    expect(b[0]).toEqual(a[0]);
+  });
 });
