@@ -36,6 +36,9 @@ describe('the Worker bundle', () => {
     expect(files).not.toContain('src/semantic/encoder.ts');
     expect(files).not.toContain('src/semantic/cache.ts');
     expect(packages.filter((p) => p.startsWith('@energetic-ai/'))).toEqual([]);
+    // What it does reach of the sentence code is pure (no Node built-ins anywhere in the bundle).
+    expect(files).toContain('src/rank/sentence-space.ts');
+    expect(packages.filter((p) => p.startsWith('node:'))).toEqual([]);
   });
 
   it('would notice: the CLI does reach them', () => {
