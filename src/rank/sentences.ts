@@ -16,5 +16,6 @@ export function itemSentenceText(item: { title: string; summary?: string }): str
 
 /** An interest as typed, or a topic's seed terms: one text per cached interest vector. */
 export function interestSentenceText(phrases: readonly string[]): string {
-  return phrases.map((p) => p.trim()).join(', ');
+  // One phrase is the common case (an interest), asked once per distinct interest per batch.
+  return phrases.length === 1 ? phrases[0]!.trim() : phrases.map((p) => p.trim()).join(', ');
 }
