@@ -4,10 +4,10 @@
  * src/rank/sentences.ts into the int8 vectors the ranker reads (`SentenceVectors`).
  *
  * Cost (measured on this project's 2-core machine): ~150 ms and ~160 MB to load, then 40–55 ms
- * per item text and ~2 ms per short interest, on one core. Encoding on a second core did not pay
+ * per item text and 2–4 ms per short interest, on one core. Encoding on a second core did not pay
  * reliably here: two models in worker threads ran 1.1–1.25× faster than one, a helper process
  * 1.0–1.3× (two independent processes 1.0–2.0×, depending on what else the shared machine ran),
- * so it stays one core, and callers cache vectors by content (cache.ts) so each text is encoded once.
+ * so it stays one core, and callers keep vectors by content (service.ts) so each text is encoded once.
  */
 import { createRequire } from 'node:module';
 import { configSchema } from '../config.ts';
