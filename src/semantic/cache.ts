@@ -6,8 +6,7 @@
 import { appendFile, mkdir, readFile, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sha256Hex } from '../security/encoding.ts';
-import type { SentenceEncoder } from './encoder.ts';
-import type { VectorStore } from './service.ts';
+import type { VectorEncoder, VectorStore } from './service.ts';
 
 const KEY_BYTES = 32;
 const HEX_KEY = /^[0-9a-f]{64}$/;
@@ -20,7 +19,7 @@ const HEX_KEY = /^[0-9a-f]{64}$/;
  */
 export function createFileVectorCache(
   dir: string,
-  encoder: Pick<SentenceEncoder, 'model' | 'dims'>,
+  encoder: Pick<VectorEncoder, 'model' | 'dims'>,
 ): VectorStore {
   const { dims } = encoder;
   const record = KEY_BYTES + dims;

@@ -12,16 +12,10 @@
 import { createRequire } from 'node:module';
 import { configSchema } from '../config.ts';
 import type { Log } from '../log.ts';
+import type { VectorEncoder } from './service.ts';
 
-/** Encodes texts into unit vectors quantised ×127 (dot / 127² ≈ cosine). */
-export interface SentenceEncoder {
-  /** Stable id of the model and its version: part of every cache key, so a change invalidates. */
-  readonly model: string;
-  /** Length of every vector. */
-  readonly dims: number;
-  /** One vector per text, in order; `onProgress` is told after every batch. */
-  encode(texts: readonly string[], onProgress?: (done: number, total: number) => void): Promise<Int8Array[]>;
-}
+/** The encoder service.ts describes (unit vectors ×127, one per text), backed by the model. */
+export type SentenceEncoder = VectorEncoder;
 
 interface Model {
   embed(input: string[]): Promise<number[][]>;
