@@ -234,12 +234,13 @@ export function scoreInterest(
     if (index) {
       // The words ran out before the list did: fill it by meaning alone (items whose vector is
       // close to the interest's), below any item that shares a word.
-      const near = nearestDocs(corpus, index, q, DENSE_FILL);
-      const seen = new Set(cands.docs);
-      near.docs.forEach((d, i) => {
-        const cos = near.scores[i]!;
-        if (cos >= FILL_MIN_COSINE && !seen.has(d)) rescored.push(d, denseBonus(cos));
-      });
+      addNearest(
+        rescored,
+        nearestDocs(corpus, index, q, DENSE_FILL),
+        cands.docs,
+        FILL_MIN_COSINE,
+        denseBonus,
+      );
     }
     top = rescored.columns();
   } else top = best(acc, depth, unit);
@@ -286,15 +287,27 @@ function bySentence(
   // Plain loops: this runs for every distinct interest of a batch (thousands).
   for (let i = 0; i < docs.length; i++)
     out.push(docs[i]!, scores[i]! + sentenceBonus(sentenceCosine(space, q, docs[i]!)));
-  if (fill) {
-    const near = nearestBySentence(space, q, SENTENCE_FILL);
-    const seen = new Set(docs);
-    for (let i = 0; i < near.docs.length; i++) {
-      const cos = near.scores[i]!;
-      if (cos >= SENTENCE_FILL_MIN && !seen.has(near.docs[i]!)) out.push(near.docs[i]!, sentenceBonus(cos));
-    }
-  }
+  if (fill)
+    addNearest(out, nearestBySentence(space, q, SENTENCE_FILL), docs, SENTENCE_FILL_MIN, sentenceBonus);
   return out.columns();
+}
+
+/**
+ * Fills a list whose words ran out: the nearest items by meaning (`near`, as cosines) that are
+ * not on it yet and at least `minCos` close, scored by the closeness bonus alone.
+ */
+function addNearest(
+  out: TopK,
+  near: FirstPass,
+  listed: readonly number[],
+  minCos: number,
+  bonus: (cos: number) => number,
+): void {
+  const seen = new Set(listed);
+  for (let i = 0; i < near.docs.length; i++) {
+    const cos = near.scores[i]!;
+    if (cos >= minCos && !seen.has(near.docs[i]!)) out.push(near.docs[i]!, bonus(cos));
+  }
 }
 
 function sentenceBonus(cos: number): number {
