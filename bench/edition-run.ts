@@ -273,7 +273,7 @@ async function naiveOne(
     sentRows.flatMap((r) => (JSON.parse(r.picks) as { itemId: number }[]).map((p) => String(p.itemId))),
   );
   const prefs = parsePreferences(JSON.parse(String(row!.prefs)));
-  await sentences?.prepare([prefs]);
+  await sentences?.prepare(ranker.sentenceTexts(prefs));
   const picks = ranker.rank(prefs, { now: NOW, exclude });
   if (picks.length === 0) return;
   const stored = picks.map((p) => ({ itemId: Number(p.id), score: p.score, reasons: p.reasons }));
@@ -348,7 +348,7 @@ async function main() {
     // Naive, on a sample (its rows are removed before ours runs).
     enterPhase('naive');
     const naiveItems = (await listRecentItems(db, NOW - 72 * HOUR)).map(toRankItem);
-    const naiveSentences = await batchSentences(deps, naiveItems, []);
+    const naiveSentences = await batchSentences(deps, naiveItems);
     let naiveRanker: ReturnType<typeof createRanker> | null = createRanker(naiveItems, {
       embeddings: deps.embeddings,
       sentences: naiveSentences?.vectors,

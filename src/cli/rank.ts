@@ -5,9 +5,9 @@
 import { readFileSync } from 'node:fs';
 import { ZodError } from 'zod';
 import type { Log } from '../log.ts';
-import { type Preferences, parsePreferences } from '../preferences/schema.ts';
+import { parsePreferences } from '../preferences/schema.ts';
 import { createRanker, decodeEmbeddings, type EmbeddingTable, newestPublishedAt } from '../rank/index.ts';
-import { interestSentenceText, itemSentenceText } from '../rank/sentences.ts';
+import { itemSentenceText } from '../rank/sentences.ts';
 import type { RankItem, SentenceVectors, Topic } from '../rank/types.ts';
 import { createFileVectorCache } from '../semantic/cache.ts';
 import { loadSentenceEncoder, sentencesEnabled } from '../semantic/encoder.ts';
@@ -155,32 +155,38 @@ const warnings: Log = {
 };
 
 /**
- * Sentence vectors of the items, the interests and the topics used, through the file cache
- * (encoding only what it lacks); undefined, with a warning, when the encoder or the cache is
- * unavailable: ranking then works without them.
+ * Sentence vectors through the file cache (encoding only what it lacks): `items` now, and an
+ * `encodeInterests` to run once the ranker can say which interest texts it will look up.
+ * Undefined, with a warning, when the encoder or the cache is unavailable: ranking then works
+ * without them.
  */
 async function loadSentences(
   items: readonly RankItem[],
-  prefs: Preferences,
-  topics: readonly Topic[],
-): Promise<SentenceVectors | undefined> {
+): Promise<{ vectors: SentenceVectors; encodeInterests(texts: string[]): Promise<void> } | undefined> {
   const encoder = await loadSentenceEncoder(warnings);
   if (!encoder) return undefined;
-  const byName = new Map(topics.map((t) => [t.name.trim().toLowerCase(), t]));
-  const interests = new Set(prefs.interests.map((i) => interestSentenceText([i.term])));
-  for (const name of prefs.topics) {
-    const topic = byName.get(name.trim().toLowerCase());
-    if (Array.isArray(topic?.terms)) interests.add(interestSentenceText(topic.terms));
-  }
-  const texts = [...items.map(itemSentenceText), ...interests];
-  const cache = createFileVectorCache(process.env.SIFT_CACHE_DIR || './data/cache', encoder);
+  const service = createSentenceService(
+    encoder,
+    createFileVectorCache(process.env.SIFT_CACHE_DIR || './data/cache', encoder),
+    warnings,
+  );
   const bar = progressBar(stdio, 'sift rank: encoding');
+  const byText = new Map<string, Int8Array>();
   try {
-    const vectors = await createSentenceService(encoder, cache, warnings).vectors(texts, {
-      onProgress: bar.update,
-    });
-    const byText = new Map([...interests].map((t, i) => [t, vectors[items.length + i]!]));
-    return { dims: encoder.dims, items: vectors.slice(0, items.length), interest: (t) => byText.get(t) };
+    const vectors = await service.vectors(items.map(itemSentenceText), { onProgress: bar.update });
+    return {
+      vectors: { dims: encoder.dims, items: vectors, interest: (t) => byText.get(t) },
+      async encodeInterests(texts) {
+        try {
+          const vs = await service.vectors(texts);
+          texts.forEach((t, i) => {
+            if (vs[i]) byText.set(t, vs[i]);
+          });
+        } catch (e) {
+          warnings.warn('no interest vectors; ranking without them', { reason: (e as Error).message });
+        }
+      },
+    };
   } catch (e) {
     warnings.warn('no sentence vectors; ranking without them', { reason: (e as Error).message });
     return undefined;
@@ -239,11 +245,11 @@ export async function runRank(argv: string[]): Promise<number> {
     } catch {
       throw new UsageError(`SIFT_SENTENCES must be 'on' or 'off', got '${process.env.SIFT_SENTENCES}'`);
     }
-    const sentences = useSentences ? await loadSentences(items, prefs, topics ?? []) : undefined;
+    const sentences = useSentences ? await loadSentences(items) : undefined;
     const ranker = createRanker(items, {
       topics,
       embeddings: embeddings ?? undefined,
-      sentences,
+      sentences: sentences?.vectors,
       depth: Math.max(1000, top * 10),
       expansion: {
         prf: !noExp && args.has('--prf'),
@@ -254,6 +260,7 @@ export async function runRank(argv: string[]): Promise<number> {
         ...(noExp || args.has('--no-graph') ? { spread: 0 } : {}),
       },
     });
+    await sentences?.encodeInterests(ranker.sentenceTexts(prefs));
     const picks = ranker.rank(prefs, { now, limit: top, minScore });
     if (format === 'json') process.stdout.write(`${JSON.stringify(picks)}\n`);
     else

@@ -150,7 +150,7 @@ export async function buildEditions(deps: Deps, options: PlanOptions = {}): Prom
   const windowMs = Math.max((await maxFreshnessHours(deps.db)) * HOUR, DAY);
   const [items, topics] = await Promise.all([listRecentItems(deps.db, now - windowMs), listTopics(deps.db)]);
   const rankItems = items.map(toRankItem);
-  const sentences = await batchSentences(deps, rankItems, topics);
+  const sentences = await batchSentences(deps, rankItems);
   // Built once per run: its shared indexes make each subscriber's rank() cheap.
   const ranker = createRanker(rankItems, {
     topics,
@@ -171,7 +171,7 @@ export async function buildEditions(deps: Deps, options: PlanOptions = {}): Prom
       group.map((c) => c.subscriber.id),
       now - windowMs,
     );
-    await sentences?.prepare(prefs.values());
+    await sentences?.prepare([...prefs.values()].flatMap((p) => ranker.sentenceTexts(p)));
     const planned: PlannedEdition[] = [];
     const skips: PlannedSkip[] = [];
     for (const { subscriber, key } of group) {

@@ -1,18 +1,11 @@
 /**
  * Sentence vectors for one ranking batch (planner, dry run, live preview): the items' from the
- * database (ingest encoded them), interests' from memory or encoded on first use. Any failure of the encoder or
- * the store leaves the batch without sentence vectors: ranking then works as it does on Workers,
- * and nothing is lost.
+ * database (ingest encoded them), interests' from memory or encoded on first use. Any failure of
+ * the encoder or the store leaves the batch without sentence vectors: ranking then works as it
+ * does on Workers, and nothing is lost.
  */
 import type { Deps } from '../deps.ts';
-import type { Preferences } from '../preferences/schema.ts';
-import {
-  interestSentenceText,
-  itemSentenceText,
-  type RankItem,
-  type SentenceVectors,
-  type Topic,
-} from '../rank/index.ts';
+import { itemSentenceText, type RankItem, type SentenceVectors } from '../rank/index.ts';
 
 /**
  * Items that ingest did not encode (stored before the encoder was on, or while it failed) are
@@ -22,14 +15,13 @@ const ENCODE_AT_PLAN = 200;
 
 export interface BatchSentences {
   vectors: SentenceVectors;
-  /** Encodes (or loads) the vectors of every interest and topic these subscribers hold. */
-  prepare(prefs: Iterable<Preferences>): Promise<void>;
+  /** Encodes (or loads) these interest and topic texts: what `Ranker.sentenceTexts` names. */
+  prepare(texts: Iterable<string>): Promise<void>;
 }
 
 export async function batchSentences(
   deps: Pick<Deps, 'sentences' | 'log'>,
   items: readonly RankItem[],
-  topics: readonly Topic[],
   options: { encodeItems?: number } = {},
 ): Promise<BatchSentences | undefined> {
   const service = deps.sentences;
@@ -49,21 +41,12 @@ export async function batchSentences(
   }
   itemVectors = packed(itemVectors, service.items.dims);
   const interests = new Map<string, Int8Array>();
-  const topicTerms = new Map(topics.map((t) => [t.name.trim().toLowerCase(), t.terms]));
   let failed = false;
   return {
     vectors: { dims: service.items.dims, items: itemVectors, interest: (text) => interests.get(text) },
-    async prepare(prefsList) {
+    async prepare(wanted) {
       if (failed) return;
-      const wanted = new Set<string>();
-      for (const p of prefsList) {
-        for (const i of p.interests) if (i.weight > 0) wanted.add(interestSentenceText([i.term]));
-        for (const name of p.topics) {
-          const terms = topicTerms.get(name.trim().toLowerCase());
-          if (terms?.length) wanted.add(interestSentenceText(terms));
-        }
-      }
-      const texts = [...wanted].filter((t) => !interests.has(t));
+      const texts = [...new Set(wanted)].filter((t) => !interests.has(t));
       if (texts.length === 0) return;
       try {
         const vs = await service.interests.vectors(texts);

@@ -52,13 +52,13 @@ export async function rankInMemory(
   const rankItems = items.map(toRankItem);
   // Stored item vectors only: a dry run (and the admin API's preview) writes nothing, and an
   // HTTP request should not wait for items to be encoded.
-  const sentences = await batchSentences(deps, rankItems, topics, { encodeItems: 0 });
-  await sentences?.prepare(inputs.prefs.values());
+  const sentences = await batchSentences(deps, rankItems, { encodeItems: 0 });
   const ranker = createRanker(rankItems, {
     topics,
     embeddings: deps.embeddings,
     sentences: sentences?.vectors,
   });
+  await sentences?.prepare([...inputs.prefs.values()].flatMap((p) => ranker.sentenceTexts(p)));
   return candidates.map((c, i) => {
     const picks = ranker.rank(inputs.prefs.get(c.subscriberId)!, {
       now,

@@ -20,6 +20,7 @@ import { type InterestScoring, type InterestVector, scoreInterest } from './inte
 import { Accumulator, addBm25, addBm25Scan } from './lexical.ts';
 import { type DocSet, hasDoc, MuteIndex } from './mutes.ts';
 import { sentenceSpace } from './sentence-space.ts';
+import { interestSentenceText } from './sentences.ts';
 import { normalizeSource, sourceKeys } from './sources.ts';
 import type { Pick, RankerContext, RankItem, RankOptions } from './types.ts';
 
@@ -38,6 +39,11 @@ export interface Ranker {
    * items): what "more / less like this" should adjust (see preferences/feedback.ts).
    */
   keyWords(id: string, n?: number): string[];
+  /**
+   * The interest and topic texts (`interestSentenceText`) whose sentence vectors rank(prefs) looks
+   * up: its positive interests and the catalogue topics it names. Callers encode these first.
+   */
+  sentenceTexts(prefs: Preferences): string[];
 }
 
 /** Default threshold: about a third of "the typed word is in the title". */
@@ -190,6 +196,15 @@ export function createRanker(items: readonly RankItem[], context: RankerContext 
   };
 
   return {
+    sentenceTexts(prefs) {
+      const texts: string[] = [];
+      for (const i of prefs.interests) if (i.weight > 0) texts.push(interestSentenceText([i.term]));
+      for (const name of prefs.topics) {
+        const topic = topics.get(name.trim().toLowerCase());
+        if (topic && topic.terms.length > 0) texts.push(interestSentenceText(topic.terms));
+      }
+      return texts;
+    },
     keyWords(id, n = 3) {
       const d = itemIndex.get(id);
       if (d === undefined) return [];

@@ -100,7 +100,7 @@ async function refreshPool(
   ]);
   const rankItems = rows.map(toRankItem);
   // Only vectors ingest stored: a page view does not wait for items to be encoded.
-  const sentences = await batchSentences(deps, rankItems, topics, { encodeItems: 0 });
+  const sentences = await batchSentences(deps, rankItems, { encodeItems: 0 });
   const pool: Pool = {
     key,
     topicsKey: given?.key ?? JSON.stringify(topics),
@@ -158,7 +158,7 @@ export async function previewEdition(
   const cacheKey = keyFor(sent.newest);
   const hit = pool.previews.get(cacheKey);
   if (hit) return hit;
-  await pool.sentences?.prepare([prefs]);
+  await pool.sentences?.prepare(pool.ranker.sentenceTexts(prefs));
   const now = deps.clock();
   const picks = pool.ranker.rank(prefs, { now, exclude: sent.ids });
   let hiddenByMutes = 0;
