@@ -56,7 +56,7 @@ import {
 import { listRecentItems } from '../src/store/items.ts';
 import { claimOutbox } from '../src/store/outbox.ts';
 import { dbVectorStore, putSentenceVectors } from '../src/store/sentence-vectors.ts';
-import { numberArg } from './lib/args.ts';
+import { numberArg, stringArg } from './lib/args.ts';
 import { benchVocabulary, seededRandom, syntheticSentences, zipfWords } from './lib/synthetic.ts';
 
 const N_SUBS = numberArg('subscribers', 100_000);
@@ -99,9 +99,9 @@ const ZONES = [
 
 const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);
 const log = (msg: string) => console.error(`edition-run: ${msg}`);
-const seedInto = process.argv.indexOf('--seed-into');
-const dir = seedInto >= 0 ? '' : mkdtempSync(join(tmpdir(), 'sift-bench-'));
-const url = seedInto >= 0 ? process.argv[seedInto + 1]! : `file:${join(dir, 'bench.db')}`;
+const seedInto = stringArg('seed-into');
+const dir = seedInto ? '' : mkdtempSync(join(tmpdir(), 'sift-bench-'));
+const url = seedInto ?? `file:${join(dir, 'bench.db')}`;
 // The naive sample's subscribers: its own sequence (the seeding process drew from `rand`).
 const sampleRand = seededRandom(11);
 
@@ -196,11 +196,10 @@ async function seedDatabase(db: Deps['db']) {
         createdAt: NOW - 30 * 24 * HOUR,
         confirmedAt: NOW - 30 * 24 * HOUR,
       });
-      const interests = Array.from({ length: 3 + Math.floor(rand() * 8) }, interestWord);
       prefs.push({
         subscriberId: j + 1,
         data: parsePreferences({
-          interests,
+          interests: Array.from({ length: 3 + Math.floor(rand() * 8) }, interestWord),
           mutes: Array.from({ length: Math.floor(rand() * 4) }, interestWord),
           followedSources: rand() < 0.3 ? [`Source ${Math.floor(rand() * 200)}`] : [],
           maxItems: 5 + Math.floor(rand() * 11),
@@ -218,10 +217,19 @@ async function seedDatabase(db: Deps['db']) {
   // product's own keys: see syntheticSentences).
   const itemTexts = itemRows.map((r) => itemSentenceText(r));
   const vectors = syntheticSentences(itemTexts, []);
+  await putSentenceVectors(db, await keyedVectors(itemTexts, (_, i) => vectors.items[i]!));
+}
+
+/** Vectors by the product's content key (model id and text), as its stores hold them. */
+async function keyedVectors(
+  texts: Iterable<string>,
+  vectorOf: (text: string, i: number) => Int8Array,
+): Promise<Map<string, Int8Array>> {
   const model = sentenceModelId();
-  const stored = new Map<string, Int8Array>();
-  for (const [i, text] of itemTexts.entries()) stored.set(await sentenceKey(model, text), vectors.items[i]!);
-  await putSentenceVectors(db, stored);
+  const out = new Map<string, Int8Array>();
+  let i = 0;
+  for (const text of texts) out.set(await sentenceKey(model, text), vectorOf(text, i++));
+  return out;
 }
 
 /**
@@ -234,9 +242,7 @@ async function interestVectorsInMemory(db: Deps['db']): Promise<VectorStore> {
   for (const row of await db.select({ data: preferences.data }).from(preferences).all())
     for (const i of row.data.interests) texts.add(interestSentenceText([i.term]));
   const vectors = syntheticSentences([], texts);
-  const model = sentenceModelId();
-  const entries = new Map<string, Int8Array>();
-  for (const text of texts) entries.set(await sentenceKey(model, text), vectors.interest(text)!);
+  const entries = await keyedVectors(texts, (text) => vectors.interest(text)!);
   const store = memoryVectorStore(entries.size);
   await store.put(entries);
   return store;
@@ -469,7 +475,7 @@ function round(n: number): number {
   return Math.round(n * 1000) / 1000;
 }
 
-if (seedInto >= 0) await seedOnly();
+if (seedInto) await seedOnly();
 else {
   for (const signal of ['SIGINT', 'SIGTERM'] as const)
     process.on(signal, () => {

@@ -10,3 +10,9 @@ export function numberArg(name: string, dflt: number): number {
     throw new Error(`bench: --${name} needs a positive number, got '${process.argv[i + 1] ?? ''}'`);
   return value;
 }
+
+/** A `--name VALUE` option of a bench, or undefined when it is not given. */
+export function stringArg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i < 0 ? undefined : process.argv[i + 1];
+}

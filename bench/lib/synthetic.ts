@@ -41,10 +41,11 @@ export function zipfWords(rand: () => number, vocab: readonly string[], n: numbe
 
 /**
  * Sentence vectors shaped like an encoder's (unit length ×127, int8, `dims` long) for synthetic
- * text: each word gets a seeded random direction and a text the normalised sum of its words', so
- * items that share words are close, as with a real encoder. Encoding is ingest-time work in the
- * product; benches get the vectors ready-made, and the ranking cost depends only on their count
- * and length. Interests are encoded up front, like the planner does before ranking.
+ * text: each word gets a random direction seeded by the word itself (so the same word points the
+ * same way in every call and every process) and a text the normalised sum of its words', so
+ * items and interests that share words are close, as with a real encoder. Encoding is
+ * ingest-time work in the product; benches get the vectors ready-made, and the ranking cost
+ * depends only on their count and length. Interests are encoded up front, like the planner does.
  */
 export function syntheticSentences(
   itemTexts: readonly string[],
@@ -52,34 +53,35 @@ export function syntheticSentences(
   dims = 512,
   seed = 7,
 ): SentenceVectors {
-  const rand = seededRandom(seed);
   const words = new Map<string, Int8Array>();
   const wordVector = (w: string) => {
     let v = words.get(w);
-    if (!v) words.set(w, (v = Int8Array.from({ length: dims }, () => Math.round(rand() * 254 - 127))));
+    if (!v) {
+      let h = seed;
+      for (let i = 0; i < w.length; i++) h = Math.imul(h ^ w.charCodeAt(i), 0x01000193);
+      const rand = seededRandom(h);
+      words.set(w, (v = Int8Array.from({ length: dims }, () => Math.round(rand() * 254 - 127))));
+    }
     return v;
   };
   const sum = new Float64Array(dims);
-  // All vectors are views into one buffer per kind, as a store that reads them in one go would
+  // Every vector is a view into one buffer per kind, as a store that reads them in one go would
   // hand them over (thousands of separate ArrayBuffers would only burden the garbage collector).
   const encodeAll = (texts: readonly string[]): Int8Array[] => {
     const buffer = new Int8Array(texts.length * dims);
-    return texts.map((t, i) => {
-      const v = buffer.subarray(i * dims, (i + 1) * dims);
-      v.set(encode(t));
-      return v;
+    return texts.map((text, t) => {
+      sum.fill(0);
+      for (const w of text.toLowerCase().match(/[a-z]+/g) ?? []) {
+        const v = wordVector(w);
+        for (let i = 0; i < dims; i++) sum[i]! += v[i]!;
+      }
+      let norm = 0;
+      for (let i = 0; i < dims; i++) norm += sum[i]! * sum[i]!;
+      const scale = norm > 0 ? 127 / Math.sqrt(norm) : 0;
+      const out = buffer.subarray(t * dims, (t + 1) * dims);
+      for (let i = 0; i < dims; i++) out[i] = Math.round(sum[i]! * scale);
+      return out;
     });
-  };
-  const encode = (text: string): Int8Array => {
-    sum.fill(0);
-    for (const w of text.toLowerCase().match(/[a-z]+/g) ?? []) {
-      const v = wordVector(w);
-      for (let i = 0; i < dims; i++) sum[i]! += v[i]!;
-    }
-    let norm = 0;
-    for (let i = 0; i < dims; i++) norm += sum[i]! * sum[i]!;
-    const scale = norm > 0 ? 127 / Math.sqrt(norm) : 0;
-    return Int8Array.from(sum, (x) => Math.round(x * scale));
   };
   const items = encodeAll(itemTexts);
   const distinct = [...new Set(interestTexts)];
