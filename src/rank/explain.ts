@@ -12,11 +12,6 @@ export interface ActiveInterest {
   vector: InterestVector;
 }
 
-/** Where doc d is in an interest vector's doc-sorted entries (-1 when absent). */
-export function positionIn(v: InterestVector, d: number): number {
-  return indexIn(v.byDoc, d);
-}
-
 /** Shows a matched term as the item spells it ("NHL", not "nhl"). */
 export class SurfaceForms {
   private readonly cache = new Map<number, Map<string, string>>();
@@ -61,7 +56,7 @@ const reasonCache = new WeakMap<InterestVector, Map<string, (string | undefined)
 
 /**
  * The reason for one interest's contribution to doc d (at `position` in its doc-sorted
- * entries, see positionIn), e.g. "matches your interest 'hockey' (via 'NHL')".
+ * entries, see indexIn on its byDoc), e.g. "matches your interest 'hockey' (via 'NHL')".
  */
 function interestReason(
   corpus: Corpus,

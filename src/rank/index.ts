@@ -14,10 +14,10 @@ import { buildCorpus } from './corpus.ts';
 import { Selector, TopK } from './diversify.ts';
 import { Embeddings } from './embeddings.ts';
 import { DEFAULT_EXPANSION, type ExpansionOptions } from './expand.ts';
-import { type ActiveInterest, Contributions, positionIn, SurfaceForms } from './explain.ts';
+import { type ActiveInterest, Contributions, SurfaceForms } from './explain.ts';
 import { buildGraph } from './graph.ts';
 import { type InterestScoring, type InterestVector, scoreInterest } from './interest.ts';
-import { Accumulator, addBm25, addBm25Scan } from './lexical.ts';
+import { Accumulator, addBm25, addBm25Scan, indexIn } from './lexical.ts';
 import { type DocSet, hasDoc, MuteIndex } from './mutes.ts';
 import { sentenceSpace } from './sentence-space.ts';
 import { interestSentenceText } from './sentences.ts';
@@ -288,7 +288,7 @@ export function createRanker(items: readonly RankItem[], context: RankerContext 
           }
         } else
           for (let p = 0; p < n; p++) {
-            const i = positionIn(a.vector, pickDocs[p]!);
+            const i = indexIn(byDoc, pickDocs[p]!);
             if (i >= 0) contributions.offer(p, a, a.weight * byDocScore[i]!, i);
           }
       }

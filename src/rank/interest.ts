@@ -84,6 +84,7 @@ const SPREAD_FROM = 50;
 // batch and synchronously; each use copies its result out with columns()): fresh heaps per
 // interest were measurable garbage.
 const BEST = new TopK(0);
+const RESCORED = new TopK(0);
 const SCRATCH = new TopK(0);
 
 function best(acc: Accumulator, k: number, scale = 1): FirstPass {
@@ -222,7 +223,7 @@ export function scoreInterest(
     normalize(centroid);
     for (let i = 0; i < dims; i++) q[i]! += ROCCHIO * centroid[i]!;
     normalize(q);
-    const rescored = new TopK(depth);
+    const rescored = RESCORED.reset(depth);
     // A candidate whose score plus the largest bonus stays below the depth-th lexical score
     // cannot make the list (every bonus is ≥ 0): its cosine is not worth computing.
     const bar = cands.docs.length >= depth ? cands.scores[depth - 1]! - DENSE_WEIGHT : -Infinity;

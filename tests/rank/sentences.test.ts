@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../../bench/lib/synthetic.ts';
 import {
   createRanker,
   interestSentenceText,
@@ -37,17 +38,6 @@ function fillerVectors(items: readonly RankItem[]): Record<string, Int8Array> {
 }
 
 const HOCKEY = { [interestSentenceText(['hockey'])]: unit(0) };
-
-/** A deterministic PRNG (mulberry32), so the test data are the same every run. */
-function seeded(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('sentence vectors', () => {
   it('bring an item that is about the interest but shares none of its words, and say it is related', () => {
@@ -121,7 +111,7 @@ describe('sentence vectors', () => {
     const items = [...rest, ...stories];
     // Fillers point every which way, each a little toward or away from the interest (never
     // enough to be picked), so the search has to route to the right groups: no ties.
-    const rand = seeded(3);
+    const rand = seededRandom(3);
     const byId: Record<string, Int8Array> = Object.fromEntries(
       rest.map((it) => {
         const v = Array.from({ length: DIMS }, (_, i) => (i === 0 ? 0.2 * (rand() - 0.5) : rand() - 0.5));
