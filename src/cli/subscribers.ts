@@ -11,6 +11,7 @@ import {
   suppressSubscriber,
   unsuppressAddress,
 } from '../operator/subscribers.ts';
+import { normalizeEmail } from '../store/subscribers.ts';
 import { parseArgs, UsageError } from './args.ts';
 import { type Io, printJson, runSubcommand, type Subcommand, stdio } from './context.ts';
 
@@ -168,7 +169,7 @@ const COMMANDS: Record<string, Subcommand> = {
     const { positionals } = parseArgs(argv, { json: { type: 'boolean' } });
     const email = one(positionals, 'one EMAIL');
     await unsuppressAddress(deps, { email });
-    io.out(`${email.trim().toLowerCase()} is off the suppression list\n`);
+    io.out(`${normalizeEmail(email)} is off the suppression list\n`);
     return 0;
   },
 

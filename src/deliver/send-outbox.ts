@@ -12,7 +12,7 @@ import {
   releaseClaimed,
   settleOutbox,
 } from '../store/outbox.ts';
-import { getSubscriber, getSubscribers } from '../store/subscribers.ts';
+import { getSubscriber, getSubscribers, normalizeEmail } from '../store/subscribers.ts';
 import { MailError, type OutgoingEmail } from './mailer.ts';
 import { createRateLimiter, type RateLimiter } from './rate-limit.ts';
 import { DEFAULT_RETRY, type RetryPolicy, retryDelay } from './retry-policy.ts';
@@ -129,8 +129,10 @@ function notMailable(subscriber: Subscriber | undefined): string | null {
 
 /** Why a row must not be sent to this subscriber (null: send it). */
 function suppressionReason(subscriber: Subscriber | undefined, suppressed: boolean): string | null {
-  return notMailable(subscriber) ?? (suppressed ? 'address is on the suppression list' : null);
+  return notMailable(subscriber) ?? (suppressed ? ON_SUPPRESSION_LIST : null);
 }
+
+const ON_SUPPRESSION_LIST = 'address is on the suppression list';
 
 /**
  * Sends one claimed row (status 'sending', our lease): suppression checked again just before
@@ -146,10 +148,9 @@ export async function sendOne(
   const settle = settlerWhileLeased(deps, row);
   if (!settle) return 'lease-lost';
   const subscriber = await getSubscriber(deps.db, row.subscriberId);
-  const reason = suppressionReason(
-    subscriber,
-    !notMailable(subscriber) && (await findSuppression(deps.db, subscriber!.email)) !== undefined,
-  );
+  const reason =
+    notMailable(subscriber) ??
+    ((await findSuppression(deps.db, subscriber!.email)) !== undefined ? ON_SUPPRESSION_LIST : null);
   if (reason) return suppress(settle, reason);
   return deliver(
     deps,
@@ -164,7 +165,6 @@ export async function sendOne(
         leaseUntil: null,
         lastError: null,
       }),
-    options.retry ?? DEFAULT_RETRY,
     options,
   );
 }
@@ -193,9 +193,9 @@ async function deliver(
   settle: Settle,
   render: () => OutgoingEmail | null | Promise<OutgoingEmail | null>,
   markSent: (email: OutgoingEmail) => Promise<unknown>,
-  policy: RetryPolicy,
-  options: Pick<SendOptions, 'limiter' | 'random'>,
+  options: Pick<SendOptions, 'retry' | 'limiter' | 'random'>,
 ): Promise<SendOutcome> {
+  const policy = options.retry ?? DEFAULT_RETRY;
   let email: OutgoingEmail | null;
   try {
     email = await render();
@@ -329,7 +329,6 @@ async function sendBatch(
   itemCache: Map<number, ItemWithSource>,
 ): Promise<BatchOutcome[]> {
   const recheckMs = options.recheckMs ?? RECHECK_MS;
-  const policy = options.retry ?? DEFAULT_RETRY;
   const pairs = await getEditionsWithSubscribers(
     deps.db,
     rows.map((r) => r.editionId),
@@ -342,7 +341,7 @@ async function sendBatch(
   );
   const views = await loadEditionViewsBatch(
     deps,
-    mailable.filter((p) => !suppressed.has(p.subscriber.email.trim().toLowerCase())),
+    mailable.filter((p) => !suppressed.has(normalizeEmail(p.subscriber.email))),
     itemCache,
   );
   const viewByEdition = new Map(views.map((v) => [v.editionId, v]));
@@ -373,9 +372,8 @@ async function sendBatch(
       outcomes.push(
         await sendPrepared(deps, row, pair.subscriber, viewByEdition.get(row.editionId), {
           marks,
-          policy,
           options,
-          suppressed: suppressed.has(pair.subscriber.email.trim().toLowerCase()),
+          suppressed: suppressed.has(normalizeEmail(pair.subscriber.email)),
         }),
       );
     }
@@ -426,7 +424,6 @@ async function sendPrepared(
   view: EditionView | undefined,
   ctx: {
     marks: ReturnType<typeof createMarkWriter>;
-    policy: RetryPolicy;
     options: Pick<SendOptions, 'retry' | 'limiter' | 'random'>;
     suppressed: boolean;
   },
@@ -442,7 +439,6 @@ async function sendPrepared(
     settle,
     () => toOutgoing(deps.config, row, view),
     (email) => ctx.marks.add(row.id, email.messageId),
-    ctx.policy,
     ctx.options,
   );
 }

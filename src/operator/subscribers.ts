@@ -20,15 +20,11 @@ import {
   getSubscriberByEmail,
   getSuppression,
   isSuppressed,
+  normalizeEmail,
 } from '../store/subscribers.ts';
 
 /** Subscriber statuses an operator can set. */
 export const SUBSCRIBER_STATUSES = ['pending', 'active', 'unsubscribed'] as const;
-
-/** Normalises an address the way sign-up stores it (trimmed, lower case). */
-export function normalizeEmail(email: string): string {
-  return email.trim().toLowerCase();
-}
 
 /** Subscribers whose address contains `q` and/or with a status, newest first. */
 export function listSubscribers(

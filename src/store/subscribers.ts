@@ -178,9 +178,14 @@ export async function unsubscribeNow(db: Db, id: number, now: number): Promise<v
   ]);
 }
 
+/** An address the way sign-up stores it and the suppression list compares it (trimmed, lower case). */
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
 /** The suppression-list entry that stands for an erased address: a SHA-256, never the address. */
 export async function hashedSuppressionKey(email: string): Promise<string> {
-  return `sha256:${await sha256Hex(email.trim().toLowerCase())}`;
+  return `sha256:${await sha256Hex(normalizeEmail(email))}`;
 }
 
 /** The suppression entry for an address, plain (bounce, complaint) or hashed (erased after unsubscribing). */
