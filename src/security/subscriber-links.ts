@@ -27,6 +27,7 @@ export async function subscriberLinks(
     signLink(secret, 'feed', subscriber.id, subscriber.feedVersion),
     signLink(secret, 'feedback', subscriber.id, subscriber.tokenVersion),
   ]);
+  const feedbackBase = `${baseUrl}/f/${feedback}`;
   return {
     unsubscribe: `${baseUrl}/u/${unsub}`,
     preferences: `${baseUrl}/p/${manage}`,
@@ -35,7 +36,7 @@ export async function subscriberLinks(
       rss: `${baseUrl}/feeds/${feed}.rss`,
       json: `${baseUrl}/feeds/${feed}.json`,
     },
-    feedbackBase: `${baseUrl}/f/${feedback}`,
-    feedback: (itemId, direction) => `${baseUrl}/f/${feedback}/${itemId}/${direction}`,
+    feedbackBase,
+    feedback: (itemId, direction) => `${feedbackBase}/${itemId}/${direction}`,
   };
 }

@@ -28,17 +28,13 @@ export function EditionRunsTable(props: { runs: EditionRunStatus[]; labelledBy: 
               <td>{r.failed}</td>
               <td>{r.suppressed}</td>
               <td>{r.pending + r.sending}</td>
-              {props.plain ? (
-                <td>{r.complete ? 'complete' : 'in progress'}</td>
-              ) : (
-                <td>
-                  {r.complete ? (
-                    <span class="badge state-ok">complete</span>
-                  ) : (
-                    <span class="badge state-paused">in progress</span>
-                  )}
-                </td>
-              )}
+              <td>
+                {props.plain ? (
+                  state(r)
+                ) : (
+                  <span class={`badge ${r.complete ? 'state-ok' : 'state-paused'}`}>{state(r)}</span>
+                )}
+              </td>
             </tr>
           ))}
         </tbody>
@@ -46,3 +42,5 @@ export function EditionRunsTable(props: { runs: EditionRunStatus[]; labelledBy: 
     </div>
   );
 }
+
+const state = (r: EditionRunStatus) => (r.complete ? 'complete' : 'in progress');

@@ -50,7 +50,7 @@ function headersFor(format: FeedFormat, etag: string): Record<string, string> {
 }
 
 /** Whether an If-None-Match header lists this ETag (weak comparison, RFC 9110 §13.1.2). */
-export function etagMatches(header: string | undefined, etag: string): boolean {
+function etagMatches(header: string | undefined, etag: string): boolean {
   if (!header) return false;
   if (header.trim() === '*') return true;
   for (const part of header.split(',')) if (part.trim().replace(/^W\//, '') === etag) return true;
@@ -64,7 +64,7 @@ export function etagMatches(header: string | undefined, etag: string): boolean {
 const FEED_PATH = /^(?:[a-z]+:\/\/[^/]+)?\/feeds\/([A-Za-z0-9._-]+)\.(atom|rss|json)(?:\?.*)?$/;
 
 /** A request for one private feed: its link token and format. */
-export interface FeedRequest {
+interface FeedRequest {
   token: string;
   format: FeedFormat;
 }
