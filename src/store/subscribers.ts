@@ -12,7 +12,7 @@ import {
 } from '../db/schema.ts';
 import type { Preferences } from '../preferences/schema.ts';
 import { sha256Hex } from '../security/encoding.ts';
-import { chunks, MAX_PARAMS } from './chunks.ts';
+import { idFilters } from './chunks.ts';
 
 export type NewSubscriber = typeof subscribers.$inferInsert;
 
@@ -34,9 +34,14 @@ export function getSubscriber(db: Db, id: number): Promise<Subscriber | undefine
 
 /** The subscribers with these ids (missing ones are left out), in IN lists under the parameter limit. */
 export async function getSubscribers(db: Db, ids: number[]): Promise<Subscriber[]> {
+  const wanted = new Set(ids);
   const out: Subscriber[] = [];
-  for (const c of chunks([...new Set(ids)], MAX_PARAMS))
-    out.push(...(await db.select().from(subscribers).where(inArray(subscribers.id, c)).all()));
+  for (const filter of idFilters(
+    subscribers.id,
+    [...wanted].sort((a, b) => a - b),
+  ))
+    for (const row of await db.select().from(subscribers).where(filter).all())
+      if (wanted.has(row.id)) out.push(row);
   return out;
 }
 
