@@ -164,7 +164,9 @@ export function createRanker(items: readonly RankItem[], context: RankerContext 
   const candidates = (k: number, fresh: Float32Array, muted: readonly DocSet[], minScore: number): TopK => {
     const top = heap.reset(Math.min(corpus.n, k));
     const scores = acc.scores;
-    for (const d of acc.touched) {
+    const touched = acc.touched;
+    for (let i = 0; i < acc.count; i++) {
+      const d = touched[i]!;
       const f = fresh[d]!;
       if (f === 0) continue; // older than the freshness window
       let s = scores[d]! * f;

@@ -91,7 +91,7 @@ function best(acc: Accumulator, k: number, scale = 1): FirstPass {
   const top = BEST.reset(k);
   const s = acc.scores;
   const touched = acc.touched;
-  for (let i = 0; i < touched.length; i++) top.push(touched[i]!, s[touched[i]!]!);
+  for (let i = 0; i < acc.count; i++) top.push(touched[i]!, s[touched[i]!]!);
   return top.columns(scale);
 }
 
