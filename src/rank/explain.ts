@@ -48,15 +48,15 @@ function matchVia(corpus: Corpus, surfaces: SurfaceForms, v: InterestVector, d: 
   return null;
 }
 
-// (interest vector, position in its doc-sorted entries) → the finished reason text: popular
+// (interest vector, position in its best-first entries) → the finished reason text: popular
 // interests meet popular items across thousands of subscribers, so each text is built once.
 // Keyed by the label as shown, since "Hockey" and "hockey" share one vector but are quoted as
 // typed.
 const reasonCache = new WeakMap<InterestVector, Map<string, (string | undefined)[]>>();
 
 /**
- * The reason for one interest's contribution to doc d (at `position` in its doc-sorted
- * entries, see indexIn on its byDoc), e.g. "matches your interest 'hockey' (via 'NHL')".
+ * The reason for one interest's contribution to doc d (at `position` in its best-first
+ * entries), e.g. "matches your interest 'hockey' (via 'NHL')".
  */
 function interestReason(
   corpus: Corpus,
@@ -69,7 +69,7 @@ function interestReason(
   if (!byLabel) reasonCache.set(a.vector, (byLabel = new Map()));
   const key = a.kind === 'topic' ? `\u0000${a.label}` : a.label;
   let texts = byLabel.get(key);
-  if (!texts) byLabel.set(key, (texts = new Array(a.vector.byDoc.length)));
+  if (!texts) byLabel.set(key, (texts = new Array(a.vector.docs.length)));
   let text = texts[position];
   if (text === undefined) {
     const via = matchVia(corpus, surfaces, a.vector, d);
@@ -100,7 +100,7 @@ export class Contributions {
     for (let i = 0; i < picks; i++) this.counts[i] = 0;
   }
 
-  /** Interest `a` adds `score` to pick `pick`, from `position` in its doc-sorted entries. */
+  /** Interest `a` adds `score` to pick `pick`, from `position` in its best-first entries. */
   offer(pick: number, a: ActiveInterest, score: number, position: number): void {
     if (score <= 0) return;
     const base = pick * NAMED;

@@ -17,7 +17,7 @@ import { DEFAULT_EXPANSION, type ExpansionOptions } from './expand.ts';
 import { type ActiveInterest, Contributions, SurfaceForms } from './explain.ts';
 import { buildGraph } from './graph.ts';
 import { type InterestScoring, type InterestVector, scoreInterest } from './interest.ts';
-import { Accumulator, addBm25, addBm25Scan, indexIn } from './lexical.ts';
+import { Accumulator, addBm25, addBm25Scan } from './lexical.ts';
 import { type DocSet, hasDoc, MuteIndex } from './mutes.ts';
 import { sentenceSpace } from './sentence-space.ts';
 import { interestSentenceText } from './sentences.ts';
@@ -56,8 +56,6 @@ const RECENCY_SHARE = 0.4;
 const HOUR = 3_600_000;
 /** Fewest entries read from each interest's vector per call (see rank()). */
 const HEAD_MIN = 25;
-/** Vectors up to this long are read whole to explain the picks; longer ones are searched. */
-const SCAN_MAX = 128;
 
 /** Builds a ranker over candidate items (see RankerContext for the optional settings). */
 export function createRanker(items: readonly RankItem[], context: RankerContext = {}): Ranker {
@@ -271,9 +269,9 @@ export function createRanker(items: readonly RankItem[], context: RankerContext 
         top = candidates(k, fresh, muted, minScore).sortedInPlace();
         n = selector.select(top.docs, top.scores, top.size, limit, prefs.perSourceCap, pickDocs, pickScores);
       }
-      // Reasons are built only here, for the final picks, from what each interest gives each
-      // pick: a short vector is read whole (cheaper than searching it once per pick), a long one
-      // is searched per pick.
+      // Reasons are built only here, for the final picks, from what each interest added to each
+      // pick: the same heads the scores were summed from, so a reason never names an interest
+      // that did not count.
       contributions.reset(n);
       for (let i = 0; i < n; i++) {
         pickMark[pickDocs[i]!] = stamp;
@@ -282,17 +280,12 @@ export function createRanker(items: readonly RankItem[], context: RankerContext 
       for (let j = 0; j < activeCount; j++) {
         const a = pool[j]!;
         if (a.weight <= 0) continue;
-        const { byDoc, byDocScore } = a.vector;
-        if (byDoc.length <= SCAN_MAX) {
-          for (let i = 0; i < byDoc.length; i++) {
-            const d = byDoc[i]!;
-            if (pickMark[d] === stamp) contributions.offer(pickSlot[d]!, a, a.weight * byDocScore[i]!, i);
-          }
-        } else
-          for (let p = 0; p < n; p++) {
-            const i = indexIn(byDoc, pickDocs[p]!);
-            if (i >= 0) contributions.offer(p, a, a.weight * byDocScore[i]!, i);
-          }
+        const { docs, scores } = a.vector;
+        const m = Math.min(docs.length, head);
+        for (let i = 0; i < m; i++) {
+          const d = docs[i]!;
+          if (pickMark[d] === stamp) contributions.offer(pickSlot[d]!, a, a.weight * scores[i]!, i);
+        }
       }
       const picks: Pick[] = new Array(n);
       for (let i = 0; i < n; i++) {

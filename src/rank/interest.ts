@@ -30,9 +30,6 @@ export interface InterestVector {
   original: ReadonlySet<number>;
   /** Added words (for "(via 'NHL')"), strongest first. */
   expansions: Expansion[];
-  /** The same entries sorted by doc, for lookups when explaining a pick. */
-  byDoc: Int32Array;
-  byDocScore: Float32Array;
 }
 
 /** Saturated BM25F weight of one title occurrence in an average-length doc: our unit of "a match". */
@@ -251,23 +248,11 @@ export function scoreInterest(
   if (sq && sq.length === scoring.sentences!.dims)
     top = bySentence(scoring.sentences!, sq, top, depth, opts.denseFill && top.docs.length < depth);
 
-  const m = top.docs.length;
-  const order: number[] = [];
-  for (let i = 0; i < m; i++) order.push(i);
-  order.sort((a, b) => top.docs[a]! - top.docs[b]!);
-  const byDoc = new Int32Array(m);
-  const byDocScore = new Float32Array(m);
-  for (let i = 0; i < m; i++) {
-    byDoc[i] = top.docs[order[i]!]!;
-    byDocScore[i] = top.scores[order[i]!]!;
-  }
   return {
     docs: Int32Array.from(top.docs),
     scores: Float32Array.from(top.scores),
     original,
     expansions,
-    byDoc,
-    byDocScore,
   };
 }
 

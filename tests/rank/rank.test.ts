@@ -237,13 +237,33 @@ describe('relevance and reasons', () => {
         { term: 'golf', weight: 3 },
       ],
     });
-    // depth 50: short lists, read whole to explain picks; depth 400: long lists, searched per pick.
+    // Short and long interest lists: reasons come from what each list added, whatever its length.
     for (const depth of [50, 400]) {
       const picks = createRanker(items, { depth }).rank(subscriber);
       expect(picks[0]!.id).toBe(both.id);
       expect(picks[0]!.reasons).toEqual(["matches your interest 'golf'", "matches your interest 'hockey'"]);
       for (const p of picks.slice(1)) expect(p.reasons).toEqual(["matches your interest 'hockey'"]);
     }
+  });
+
+  it('reasons name only the interests that counted toward the pick', () => {
+    // 'curling' puts this item first; it also mentions 'hockey' in passing, but 40 hockey
+    // headlines outrank it on that interest, so hockey adds nothing to it in a 3-item edition.
+    const curling = item('Curling: Team Homan wins the Scotties', { summary: 'Held at a hockey arena.' });
+    const hockey = Array.from({ length: 40 }, (_, i) =>
+      item(`Hockey: game ${i} recap`, { summary: 'hockey' }),
+    );
+    const picks = createRanker([curling, ...hockey, ...filler()]).rank(
+      prefs({
+        interests: [
+          { term: 'hockey', weight: 1 },
+          { term: 'curling', weight: 2 },
+        ],
+        maxItems: 3,
+      }),
+    );
+    expect(picks[0]?.id).toBe(curling.id);
+    expect(picks[0]?.reasons).toEqual(["matches your interest 'curling'"]);
   });
 
   it('every pick carries at least one reason', () => {
