@@ -49,8 +49,9 @@ export interface Corpus {
   rowTerms: Int32Array;
   /** 1 for terms that are content words (stems of function words count for phrases only). */
   contentTerm: Uint8Array;
-  /** Scratch weights per term id, zero between uses (see expand.ts). */
+  /** Scratch weights per term id, zero between uses, and the terms touched (see expand.ts). */
   termScratch: Float32Array;
+  termTouched: Int32Array;
   embeddings: Embeddings | null;
 }
 
@@ -243,6 +244,7 @@ export function buildCorpus(items: readonly RankItem[], embeddings: Embeddings |
     rowTerms,
     contentTerm: Uint8Array.from(terms, (t) => (isContentWord(t) ? 1 : 0)),
     termScratch: new Float32Array(V),
+    termTouched: new Int32Array(V),
     embeddings,
   };
 }

@@ -84,21 +84,23 @@ export interface FirstPass {
 }
 
 /**
- * Sums `weight(d)` over the content terms of each doc into corpus.termScratch and returns the
- * terms touched. The caller must zero them (typed scratch instead of a Map: this runs for every
- * distinct interest, thousands of times per batch).
+ * Sums `weight(d)` over the content terms of each doc into corpus.termScratch and returns how
+ * many terms it touched, listed in corpus.termTouched. The caller must zero them (typed scratch
+ * instead of a Map or a fresh array: this runs for every distinct interest, thousands of times
+ * per batch).
  */
-function gather(corpus: Corpus, docs: readonly number[], weight: (i: number) => number): number[] {
+function gather(corpus: Corpus, docs: readonly number[], weight: (i: number) => number): number {
   const scratch = corpus.termScratch;
-  const touched: number[] = [];
+  const touched = corpus.termTouched;
+  let count = 0;
   for (let i = 0; i < docs.length; i++) {
     const w = weight(i);
     for (const t of corpus.docTerms[docs[i]!]!) {
-      if (scratch[t] === 0) touched.push(t);
+      if (scratch[t] === 0) touched[count++] = t;
       scratch[t]! += w;
     }
   }
-  return touched;
+  return count;
 }
 
 /** PRF (RM-style): relative entropy p·log(p/p_corpus) of each word in the weighted feedback docs. */
@@ -110,8 +112,9 @@ function prfWeights(corpus: Corpus, first: FirstPass, k: number): Map<number, nu
   let used = 0;
   let total = 0;
   while (used < n && first.scores[used]! >= 0.3 * top) total += first.scores[used++]!;
-  const touched = gather(corpus, first.docs.slice(0, used), (i) => first.scores[i]! / total);
-  for (const t of touched) {
+  const count = gather(corpus, first.docs.slice(0, used), (i) => first.scores[i]! / total);
+  for (let i = 0; i < count; i++) {
+    const t = corpus.termTouched[i]!;
     const p = corpus.termScratch[t]!;
     corpus.termScratch[t] = 0;
     const df = corpus.df[t]!;
@@ -131,8 +134,9 @@ function prfWeights(corpus: Corpus, first: FirstPass, k: number): Map<number, nu
  */
 function cooccurrenceWeights(corpus: Corpus, first: FirstPass): Map<number, number> {
   const out = new Map<number, number>();
-  const touched = gather(corpus, first.docs, (i) => Math.min(1, first.scores[i]!));
-  for (const t of touched) {
+  const count = gather(corpus, first.docs, (i) => Math.min(1, first.scores[i]!));
+  for (let i = 0; i < count; i++) {
+    const t = corpus.termTouched[i]!;
     const x = corpus.termScratch[t]!;
     corpus.termScratch[t] = 0;
     if (x < MIN_SUPPORT) continue;
