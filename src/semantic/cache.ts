@@ -3,7 +3,7 @@
  * file, so `sift rank` encodes a batch of items once, not on every run. The product keeps them
  * in its database instead (src/store/sentence-vectors.ts).
  */
-import { appendFile, mkdir, readFile, truncate } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, stat, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sha256Hex } from '../security/encoding.ts';
 import type { VectorEncoder, VectorStore } from './service.ts';
@@ -14,8 +14,9 @@ const HEX_KEY = /^[0-9a-f]{64}$/;
 /**
  * A cache in one binary file per model under `dir` (`vectors-<first 16 hex of sha256(model)>.bin`):
  * records of a 32-byte key digest then `dims` int8s, read into memory on first use and appended
- * on `put`. A partial last record (an interrupted write) is ignored and cut off, so the file
- * stays aligned. Meant for one process at a time (the offline CLI).
+ * on `put`. A partial last record (an interrupted or failed write) is cut off before the next
+ * append and ignored on load, so the file stays aligned. Meant for one process at a time (the
+ * offline CLI).
  */
 export function createFileVectorCache(
   dir: string,
@@ -24,6 +25,8 @@ export function createFileVectorCache(
   const { dims } = encoder;
   const record = KEY_BYTES + dims;
   let file = '';
+  // Bytes of whole records in the file: anything past this is a write that stopped halfway.
+  let size = 0;
   let vectors: Promise<Map<string, Int8Array>> | undefined;
   // Appends one after another, so two puts never interleave their records.
   let writing: Promise<unknown> = Promise.resolve();
@@ -41,6 +44,7 @@ export function createFileVectorCache(
     }
     const whole = bytes.length - (bytes.length % record);
     if (whole < bytes.length) await truncate(file, whole);
+    size = whole;
     for (let at = 0; at < whole; at += record)
       map.set(
         bytes.toString('hex', at, at + KEY_BYTES),
@@ -74,7 +78,12 @@ export function createFileVectorCache(
         buf.write(k, n * record, 'hex');
         buf.set(new Uint8Array(v.buffer, v.byteOffset, dims), n * record + KEY_BYTES);
       }
-      const write = writing.then(() => appendFile(file, buf));
+      const write = writing.then(async () => {
+        const now = await stat(file).catch(() => null);
+        if (now && now.size > size) await truncate(file, size);
+        await appendFile(file, buf);
+        size += buf.length;
+      });
       writing = write.catch(() => undefined);
       await write;
       for (const [k, v] of fresh) map.set(k, v);

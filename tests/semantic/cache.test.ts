@@ -58,6 +58,19 @@ describe('file vector cache', () => {
     expect(statSync(onlyFile(dir)).size).toBe(3 * (32 + 8));
   });
 
+  it('a write that stopped halfway, in the same process, does not shift the records after it', async () => {
+    const dir = tempDir('sift-vec-');
+    const cache = createFileVectorCache(dir, model);
+    const first = await entries('a');
+    await cache.put(first);
+    appendFileSync(onlyFile(dir), Buffer.from([1, 2, 3])); // what a failed append leaves behind
+    const later = new Map([[await sentenceKey(model.model, 'z'), vec(9)]]);
+    await cache.put(later);
+    const all = new Map([...first, ...later]);
+    expect(statSync(onlyFile(dir)).size).toBe(2 * (32 + 8));
+    expect(await createFileVectorCache(dir, model).get([...all.keys()])).toEqual(all);
+  });
+
   it('keeps one file per model', async () => {
     const dir = tempDir('sift-vec-');
     await createFileVectorCache(dir, model).put(await entries('a'));
