@@ -30,6 +30,7 @@ const variants = ablation
   ? [
       ['product', ''],
       ['without sentence vectors (as on Workers)', '--no-sentences'],
+      ['without typicality ordering', '--no-typical'],
       ['no expansion at all (BM25F + phrases)', '--no-expansion'],
       ['without embeddings', '--no-embeddings'],
       ['with pseudo-relevance feedback added (off by default)', '--prf'],

@@ -38,6 +38,8 @@ Options:
   --no-sentences     rank without sentence vectors (also off with --no-expansion or
                      SIFT_SENTENCES=off). With them, the first run encodes every item
                      (~50 ms each); vectors are cached in SIFT_CACHE_DIR (default ./data/cache)
+  --no-typical       keep each interest's best matches in score order instead of ordering
+                     them mostly by how typical each is of them (needs sentence vectors)
   -h, --help         this help
 
 Exit codes: 0 success, 1 unreadable or invalid input, 2 usage error.
@@ -55,6 +57,7 @@ const FLAGS = new Set([
   '--no-graph',
   '--no-expansion',
   '--no-sentences',
+  '--no-typical',
 ]);
 const VALUED = new Set(['--items', '--prefs', '--top', '--format', '--topics', '--now', '--min-score']);
 
@@ -257,6 +260,7 @@ export async function runRank(argv: string[]): Promise<number> {
         embeddings: !noExp && !args.has('--no-embeddings'),
         dense: !noExp && !args.has('--no-dense'),
         denseFill: !noExp && !args.has('--no-dense-fill'),
+        typical: !args.has('--no-typical'),
         ...(noExp || args.has('--no-graph') ? { spread: 0 } : {}),
       },
     });

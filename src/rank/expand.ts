@@ -22,6 +22,11 @@ export interface ExpansionOptions {
   dense: boolean;
   /** When an interest's words match fewer items than the vector keeps, add the nearest by meaning. */
   denseFill: boolean;
+  /**
+   * Order an interest's best matches mostly by how typical each is of them (sentence vectors
+   * only; see interest.ts: byTypicality).
+   */
+  typical: boolean;
   /** Feedback items taken from the first pass (prf). */
   feedbackDocs: number;
   /** Expansion words added per interest. */
@@ -45,6 +50,7 @@ export const DEFAULT_EXPANSION: ExpansionOptions = {
   embeddings: true,
   dense: true,
   denseFill: true,
+  typical: true,
   feedbackDocs: 10,
   terms: 25,
   weight: 0.5,

@@ -9,7 +9,8 @@
  * its best matches (Rocchio) → when fewer than `depth` items share a word, the nearest items
  * by meaning fill the list (dense.ts) → when the caller supplied sentence vectors, each kept item
  * gains by how close its whole text is to the interest, and items nearest by sentence fill a
- * list whose words ran out (sentence-space.ts) → the best `depth` items.
+ * list whose words ran out (sentence-space.ts), and the best matches are ordered mostly by how
+ * typical each is of them (byTypicality) → the best `depth` items.
  */
 import { type Corpus, FIELD_WEIGHTS, idf } from './corpus.ts';
 import { denseIndexOf, nearestDocs } from './dense.ts';
@@ -74,6 +75,18 @@ const SENTENCE_FILL = 100;
  * still yields a short edition rather than filler. It costs the eval nothing (MAP 0.426 at 0).
  */
 const SENTENCE_FILL_MIN = 0.3;
+/**
+ * Typicality: an interest's best TYPICAL_TOP matches are re-ordered by their score plus
+ * TYPICAL_WEIGHT × their cosine to the score-weighted centroid of all of them, i.e. mostly by how
+ * typical each is of what the interest matched in this batch (a cosine step of 0.05 outweighs a
+ * full title match). Chosen on mind-dev, checked on ag-news (P@10 / MAP): weight 0 0.56 / 0.426
+ * and 0.96 / 0.895; 10 0.57 / 0.435 and 0.98 / 0.889; 20 0.62 / 0.438 and 1.00 / 0.892; 40
+ * 0.63 / 0.439 and 1.00 / 0.890; order by typicality alone 0.61 / 0.439 and 0.98 / 0.886. Top 25 /
+ * 100 instead of 50: 0.60 / 0.430 and 0.61 / 0.440, ag-news MAP 0.893 / 0.884.
+ */
+const TYPICAL_TOP = 50;
+const TYPICAL_WEIGHT = 20;
+const TIE_SPLIT = 1e-5;
 /** Best matches that lend score along the item graph. */
 const SPREAD_FROM = 50;
 
@@ -83,6 +96,10 @@ const SPREAD_FROM = 50;
 const BEST = new TopK(0);
 const RESCORED = new TopK(0);
 const SCRATCH = new TopK(0);
+const TYPICAL = new TopK(0);
+let CENTROID = new Float64Array(0);
+let CENTROID_Q = new Int8Array(0);
+let COS = new Float64Array(0);
 
 function best(acc: Accumulator, k: number, scale = 1): FirstPass {
   const top = BEST.reset(k);
@@ -245,8 +262,10 @@ export function scoreInterest(
   acc.reset();
   const sq =
     !lexicalOnly && scoring.sentences ? scoring.sentences.interest(interestSentenceText(phrases)) : undefined;
-  if (sq && sq.length === scoring.sentences!.dims)
+  if (sq && sq.length === scoring.sentences!.dims) {
     top = bySentence(scoring.sentences!, sq, top, depth, opts.denseFill && top.docs.length < depth);
+    if (opts.typical) top = byTypicality(scoring.sentences!, top);
+  }
 
   return {
     docs: Int32Array.from(top.docs),
@@ -276,6 +295,73 @@ function bySentence(
   if (fill)
     addNearest(out, nearestBySentence(space, q, SENTENCE_FILL), docs, SENTENCE_FILL_MIN, sentenceBonus);
   return out.columns();
+}
+
+/**
+ * Re-orders an interest's best matches (`list`, best first) by how typical each is of them.
+ * The cluster hypothesis, in sentence space: the matches that are about the interest resemble
+ * one another, while an item that only mentions its words ("Car club helps local police" for
+ * 'cars', a STEM-school ranking for 'science') sits apart from them. The scores stay where
+ * they were, best first: the k-th item by typicality takes the k-th best score, so thresholds
+ * and the balance between a subscriber's interests mean what they did. Items without a vector
+ * count as averagely typical.
+ */
+function byTypicality(space: SentenceSpace, list: FirstPass): FirstPass {
+  const m = Math.min(TYPICAL_TOP, list.docs.length);
+  if (m < 3) return list;
+  const { docs, scores } = list;
+  const { dims, vectors, present } = space;
+  if (CENTROID.length !== dims) CENTROID = new Float64Array(dims);
+  const centroid = CENTROID.fill(0);
+  // Four rows per pass over the centroid: a quarter of its loads and stores (measured 2× faster;
+  // this runs for every distinct interest of a batch).
+  let i = 0;
+  for (; i + 4 <= m; i += 4) {
+    const [w0, w1, w2, w3] = [scores[i]!, scores[i + 1]!, scores[i + 2]!, scores[i + 3]!];
+    const b0 = docs[i]! * dims;
+    const b1 = docs[i + 1]! * dims;
+    const b2 = docs[i + 2]! * dims;
+    const b3 = docs[i + 3]! * dims;
+    for (let j = 0; j < dims; j++)
+      centroid[j]! +=
+        w0 * vectors[b0 + j]! + w1 * vectors[b1 + j]! + w2 * vectors[b2 + j]! + w3 * vectors[b3 + j]!;
+  }
+  for (; i < m; i++) {
+    const w = scores[i]!;
+    const base = docs[i]! * dims;
+    for (let j = 0; j < dims; j++) centroid[j]! += w * vectors[base + j]!;
+  }
+  let norm = 0;
+  for (let j = 0; j < dims; j++) norm += centroid[j]! * centroid[j]!;
+  if (norm === 0) return list;
+  // Quantised like the item rows, so the cosines below run on int8 like every other.
+  if (CENTROID_Q.length !== dims) CENTROID_Q = new Int8Array(dims);
+  const c = CENTROID_Q;
+  const scale = 127 / Math.sqrt(norm);
+  for (let j = 0; j < dims; j++) c[j] = Math.round(centroid[j]! * scale);
+  const cos = COS.length >= m ? COS : (COS = new Float64Array(TYPICAL_TOP));
+  let sum = 0;
+  let encoded = 0;
+  for (i = 0; i < m; i++) {
+    if (present[docs[i]!] === 0) continue;
+    cos[i] = Math.max(0, sentenceCosine(space, c, docs[i]!));
+    sum += cos[i]!;
+    encoded++;
+  }
+  const average = encoded ? sum / encoded : 0;
+  const order = TYPICAL.reset(m);
+  for (i = 0; i < m; i++)
+    order.push(i, scores[i]! + TYPICAL_WEIGHT * (present[docs[i]!] === 1 ? cos[i]! : average));
+  order.sortedInPlace();
+  const reordered = docs.slice();
+  const ladder = scores.slice();
+  for (let k = 0; k < m; k++) {
+    reordered[k] = docs[order.docs[k]!]!;
+    // Equal rungs are split by a hair (well above float32's step at these magnitudes), or the
+    // tie-break by item index downstream would undo the order.
+    if (k > 0) ladder[k] = Math.min(ladder[k]!, ladder[k - 1]! - TIE_SPLIT);
+  }
+  return { docs: reordered, scores: ladder };
 }
 
 /**

@@ -22,8 +22,9 @@ export interface SentenceSpace {
   dims: number;
   /** Row d belongs to item d; all zeros where the item was not encoded. */
   vectors: Int8Array;
-  /** Items that have a vector, ascending. */
+  /** Items that have a vector, ascending, and the same as a mark per item (1: has one). */
   encoded: Int32Array;
+  present: Uint8Array;
   /** Interest vector by its sentence text (from the caller). */
   interest(text: string): Int8Array | undefined;
   /** The coarse index, built on first search of a large batch. */
@@ -36,14 +37,16 @@ export function sentenceSpace(n: number, input: SentenceVectors | undefined): Se
   const dims = input.dims;
   const vectors = new Int8Array(n * dims);
   const encoded: number[] = [];
+  const present = new Uint8Array(n);
   for (let d = 0; d < n; d++) {
     const v = input.items[d];
     if (!v || v.length !== dims) continue;
     vectors.set(v, d * dims);
     encoded.push(d);
+    present[d] = 1;
   }
   if (encoded.length === 0) return null;
-  return { dims, vectors, encoded: Int32Array.from(encoded), interest: (t) => input.interest(t) };
+  return { dims, vectors, encoded: Int32Array.from(encoded), present, interest: (t) => input.interest(t) };
 }
 
 /** Cosine between a query vector and item d. */

@@ -79,6 +79,41 @@ describe('sentence vectors', () => {
     expect(order(b, a).slice(0, 2)).toEqual([b.id, a.id]);
   });
 
+  it("order an interest's matches by how typical each is of them: one that only mentions the word comes after those about it", () => {
+    // Five game reports resemble one another; the parade item is as close to 'hockey' as each
+    // of them (same cosine to the interest) but unlike them, and says 'hockey' twice.
+    const games = [
+      'Oilers beat Flames',
+      'Leafs edge Bruins',
+      'Canucks rally late',
+      'Jets blank Wild',
+      'Kraken win',
+    ].map((t) => item(`Hockey: ${t}`, { summary: 'Report' }));
+    const parade = item('Hockey, hockey: a parade', { summary: 'Report' });
+    const rest = filler();
+    const items = [parade, ...games, ...rest];
+    const byId = {
+      ...fillerVectors(rest),
+      ...Object.fromEntries(games.map((g) => [g.id, unit(0, 1, 0.8)])),
+      [parade.id]: unit(0, 2, 0.8),
+    };
+    const sentences = vectors(items, byId, HOCKEY);
+    const rank = (typical: boolean) =>
+      createRanker(items, { sentences, expansion: { typical } }).rank(prefs({ interests: ['hockey'] }));
+    const plain = rank(false);
+    const typical = rank(true);
+    expect(plain[0]!.id).toBe(parade.id);
+    expect(
+      typical
+        .map((p) => p.id)
+        .slice(0, 5)
+        .sort(),
+    ).toEqual(games.map((g) => g.id).sort());
+    expect(typical.map((p) => p.id)).toContain(parade.id);
+    // The scores stay the same ladder, best first: only who stands on which rung changed.
+    expect(typical.map((p) => p.score)).toEqual(plain.map((p) => p.score));
+  });
+
   it('change nothing when no item or no interest has a vector', () => {
     const items = [item('Hockey final tonight', { summary: 'Oilers and Flames' }), ...filler()];
     const p = prefs({ interests: ['hockey', 'sourdough'] });
