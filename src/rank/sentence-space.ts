@@ -27,6 +27,11 @@ export interface SentenceSpace {
   present: Uint8Array;
   /** Interest vector by its sentence text (from the caller). */
   interest(text: string): Int8Array | undefined;
+  /**
+   * The batch's mean unit vector and each item's distance from it (typicality measures from
+   * there, see centredOf), built on first use.
+   */
+  centred?: { mean: Float64Array; norms: Float64Array };
   /** The coarse index, built on first search of a large batch. */
   groups?: { centroids: Int8Array; lists: Int32Array[] } | null;
 }
@@ -115,4 +120,27 @@ function groupsOf(space: SentenceSpace): SentenceSpace['groups'] {
     members[bestJ]!.push(d);
   }
   return (space.groups = { centroids, lists: members.map((m) => Int32Array.from(m)) });
+}
+
+/**
+ * The batch's mean vector (of the unit vectors, not ×127) and |item − mean| per item: what every
+ * item has in common (news-ness, the batch's dominant subject) is taken out before typicality is
+ * measured, so an item close to everything is not typical of every interest.
+ */
+export function centredOf(space: SentenceSpace): { mean: Float64Array; norms: Float64Array } {
+  if (space.centred) return space.centred;
+  const { dims, vectors, encoded } = space;
+  const mean = new Float64Array(dims);
+  for (const d of encoded) for (let j = 0; j < dims; j++) mean[j]! += vectors[d * dims + j]!;
+  for (let j = 0; j < dims; j++) mean[j]! /= 127 * encoded.length;
+  const norms = new Float64Array(space.present.length);
+  for (const d of encoded) {
+    let s = 0;
+    for (let j = 0; j < dims; j++) {
+      const x = vectors[d * dims + j]! / 127 - mean[j]!;
+      s += x * x;
+    }
+    norms[d] = Math.sqrt(s) || 1;
+  }
+  return (space.centred = { mean, norms });
 }
