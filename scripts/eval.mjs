@@ -29,15 +29,15 @@ const ablation = process.argv.includes('--ablation');
 const variants = ablation
   ? [
       ['product', ''],
-      ['without sentence vectors (as on Workers)', '--no-sentences'],
       ['without typicality ordering', '--no-typical'],
+      ['without sentence vectors (as on Workers)', '--no-sentences'],
+      ['without sentence vectors or word embeddings', '--no-sentences --no-embeddings'],
+      ['without sentence vectors or word-vector re-scoring and fill', '--no-sentences --no-dense'],
       ['no expansion at all (BM25F + phrases)', '--no-expansion'],
-      ['without embeddings', '--no-embeddings'],
       ['with pseudo-relevance feedback added (off by default)', '--prf'],
       ['without co-occurrence', '--no-cooccurrence'],
       ['without item-graph spreading', '--no-graph'],
-      ['without dense re-scoring (and fill)', '--no-dense'],
-      ['without dense fill (re-scoring kept)', '--no-dense-fill'],
+      ['without filling by meaning (sentences or word vectors)', '--no-dense-fill'],
     ]
   : [['product', '']];
 

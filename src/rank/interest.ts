@@ -262,10 +262,10 @@ export function scoreInterest(
   acc.reset();
   const sq =
     !lexicalOnly && scoring.sentences ? scoring.sentences.interest(interestSentenceText(phrases)) : undefined;
-  if (sq && sq.length === scoring.sentences!.dims) {
+  if (sq && sq.length === scoring.sentences!.dims)
     top = bySentence(scoring.sentences!, sq, top, depth, opts.denseFill && top.docs.length < depth);
-    if (opts.typical) top = byTypicality(scoring.sentences!, top);
-  }
+  // Needs the items' vectors only, so it holds even when this interest's own encode failed.
+  if (!lexicalOnly && scoring.sentences && opts.typical) top = byTypicality(scoring.sentences, top);
 
   return {
     docs: Int32Array.from(top.docs),

@@ -7,7 +7,7 @@ import {
   type SentenceVectors,
 } from '../../src/rank/index.ts';
 import type { RankItem } from '../../src/rank/types.ts';
-import { filler, item, prefs } from './helpers.ts';
+import { embeddings, filler, item, prefs } from './helpers.ts';
 
 const DIMS = 8;
 /** A unit vector ×127 pointing mostly along axis `axis`, tilted toward `tilt` by `t`. */
@@ -114,7 +114,7 @@ describe('sentence vectors', () => {
     expect(typical.map((p) => p.score)).toEqual(plain.map((p) => p.score));
   });
 
-  it('change nothing when no item or no interest has a vector', () => {
+  it('change nothing when no item has a vector; without interest vectors, keep the same items on the same score ladder', () => {
     const items = [item('Hockey final tonight', { summary: 'Oilers and Flames' }), ...filler()];
     const p = prefs({ interests: ['hockey', 'sourdough'] });
     const plain = createRanker(items).rank(p, { minScore: 0 });
@@ -122,8 +122,31 @@ describe('sentence vectors', () => {
     expect(createRanker(items, { sentences: vectors(items, {}, HOCKEY) }).rank(p, { minScore: 0 })).toEqual(
       plain,
     );
+    // Without interest vectors there is no closeness to the interest and no fill by sentence;
+    // typicality needs only the items' vectors, so it may re-order, on the same score ladder.
     const noInterest = vectors(items, fillerVectors(items), {});
-    expect(createRanker(items, { sentences: noInterest }).rank(p, { minScore: 0 })).toEqual(plain);
+    const all = { minScore: 0, limit: 100 };
+    const plainAll = createRanker(items).rank(p, all);
+    const typical = createRanker(items, { sentences: noInterest }).rank(p, all);
+    expect(typical.map((x) => x.id).sort()).toEqual(plainAll.map((x) => x.id).sort());
+    expect(typical.map((x) => x.score)).toEqual(plainAll.map((x) => x.score));
+  });
+
+  it('replace the word-vector table once they cover the batch, and not before', () => {
+    // The items about hockey never say it: word vectors reach them through the neighbour 'NHL'
+    // ("via 'NHL'"); sentence vectors reach them by meaning ("related to").
+    const story = item('NHL: Flames trade their captain', { summary: 'The Calgary team made a deal.' });
+    const other = item('NHL: Oilers sign a goalie', { summary: 'A two-year contract.' });
+    const rest = filler();
+    const items = [story, other, ...rest];
+    const reasonFor = (byId: Record<string, Int8Array>) =>
+      createRanker(items, { embeddings: embeddings(), sentences: vectors(items, byId, HOCKEY) })
+        .rank(prefs({ interests: ['hockey'] }), { minScore: 0.05 })
+        .find((p) => p.id === story.id)?.reasons[0];
+    const hockeyish = { [story.id]: unit(0, 1, 0.3), [other.id]: unit(0, 2, 0.3) };
+    expect(reasonFor({ ...fillerVectors(rest), ...hockeyish })).toBe("related to your interest 'hockey'");
+    // Most items without a vector (the encoder was failing): the word table still works.
+    expect(reasonFor(hockeyish)).toBe("matches your interest 'hockey' (via 'NHL')");
   });
 
   it('never override a mute', () => {
