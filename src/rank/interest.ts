@@ -251,7 +251,7 @@ export function scoreInterest(
       // close to the interest's), below any item that shares a word.
       addNearest(
         rescored,
-        nearestDocs(corpus, index, q, DENSE_FILL),
+        nearestDocs(corpus, index, q, fillSize(DENSE_FILL, depth, cands.docs.length)),
         cands.docs,
         FILL_MIN_COSINE,
         denseBonus,
@@ -293,7 +293,13 @@ function bySentence(
   for (let i = 0; i < docs.length; i++)
     out.push(docs[i]!, scores[i]! + sentenceBonus(sentenceCosine(space, q, docs[i]!)));
   if (fill)
-    addNearest(out, nearestBySentence(space, q, SENTENCE_FILL), docs, SENTENCE_FILL_MIN, sentenceBonus);
+    addNearest(
+      out,
+      nearestBySentence(space, q, fillSize(SENTENCE_FILL, depth, docs.length)),
+      docs,
+      SENTENCE_FILL_MIN,
+      sentenceBonus,
+    );
   return out.columns();
 }
 
@@ -376,6 +382,16 @@ function byTypicality(space: SentenceSpace, list: FirstPass): FirstPass {
     if (k > 0) ladder[k] = Math.min(ladder[k]!, ladder[k - 1]! - TIE_SPLIT);
   }
   return { docs: reordered, scores: ladder };
+}
+
+/**
+ * How many nearest items a fill needs to look at: at most `fill`, and never more than could
+ * make a list of `depth` that already holds `listed` items (fill items are ranked by closeness,
+ * so the ones kept are among the `depth` nearest unlisted ones, which are among the
+ * `depth + listed` nearest). Saves a third of each search in the product's 50-deep lists.
+ */
+function fillSize(fill: number, depth: number, listed: number): number {
+  return Math.min(fill, depth + listed);
 }
 
 /**
