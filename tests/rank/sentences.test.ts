@@ -132,6 +132,33 @@ describe('sentence vectors', () => {
     expect(typical.map((x) => x.score)).toEqual(plainAll.map((x) => x.score));
   });
 
+  it('do not count an item that is close to everything in the batch as typical of an interest', () => {
+    // Every item here shares one direction (axis 7: what the whole batch is like). The parade
+    // item is little more than that shared direction; the game reports add hockey (axis 0) and
+    // each its own detail. Measured from the batch's mean, the games are what 'hockey' matched.
+    const direction = (weights: Record<number, number>) => {
+      const v = Float64Array.from({ length: DIMS }, (_, i) => weights[i] ?? 0);
+      const norm = Math.hypot(...v);
+      return Int8Array.from(v, (x) => Math.round((x / norm) * 127));
+    };
+    const games = ['Oilers beat Flames', 'Leafs edge Bruins', 'Canucks rally late', 'Jets blank Wild'].map(
+      (t) => item(`Hockey: ${t}`, { summary: 'Report' }),
+    );
+    const parade = item('Hockey, hockey: a parade', { summary: 'Report' });
+    const rest = filler();
+    const items = [parade, ...games, ...rest];
+    const byId = {
+      ...Object.fromEntries(rest.map((it, i) => [it.id, direction({ 7: 1, [4 + (i % 3)]: 0.5 })])),
+      ...Object.fromEntries(games.map((g, i) => [g.id, direction({ 0: 1, 7: 1, [1 + i]: 1.2 })])),
+      [parade.id]: direction({ 7: 1, 6: 0.3 }),
+    };
+    const picks = createRanker(items, { sentences: vectors(items, byId, {}) })
+      .rank(prefs({ interests: ['hockey'] }))
+      .map((p) => p.id);
+    expect(picks.slice(0, 4).sort()).toEqual(games.map((g) => g.id).sort());
+    expect(picks[4]).toBe(parade.id);
+  });
+
   it('replace the word-vector table once they cover the batch, and not before', () => {
     // The items about hockey never say it: word vectors reach them through the neighbour 'NHL'
     // ("via 'NHL'"); sentence vectors reach them by meaning ("related to").
