@@ -293,13 +293,7 @@ function bySentence(
   for (let i = 0; i < docs.length; i++)
     out.push(docs[i]!, scores[i]! + sentenceBonus(sentenceCosine(space, q, docs[i]!)));
   if (fill)
-    addNearest(
-      out,
-      nearestBySentence(space, q, fillSize(SENTENCE_FILL, depth, docs.length)),
-      docs,
-      SENTENCE_FILL_MIN,
-      sentenceBonus,
-    );
+    addNearest(out, nearestBySentence(space, q, SENTENCE_FILL), docs, SENTENCE_FILL_MIN, sentenceBonus);
   return out.columns();
 }
 
@@ -323,7 +317,10 @@ function byTypicality(space: SentenceSpace, list: FirstPass): FirstPass {
   // this runs for every distinct interest of a batch).
   let i = 0;
   for (; i + 4 <= m; i += 4) {
-    const [w0, w1, w2, w3] = [scores[i]!, scores[i + 1]!, scores[i + 2]!, scores[i + 3]!];
+    const w0 = scores[i]!;
+    const w1 = scores[i + 1]!;
+    const w2 = scores[i + 2]!;
+    const w3 = scores[i + 3]!;
     const b0 = docs[i]! * dims;
     const b1 = docs[i + 1]! * dims;
     const b2 = docs[i + 2]! * dims;
@@ -381,14 +378,19 @@ function byTypicality(space: SentenceSpace, list: FirstPass): FirstPass {
     // tie-break by item index downstream would undo the order.
     if (k > 0) ladder[k] = Math.min(ladder[k]!, ladder[k - 1]! - TIE_SPLIT);
   }
+  // ...and past the re-ordered block while a run of equal scores continues, so the list stays
+  // best first (rank() may read deeper than TYPICAL_TOP).
+  for (let k = m; k < ladder.length && ladder[k]! > ladder[k - 1]! - TIE_SPLIT; k++)
+    ladder[k] = ladder[k - 1]! - TIE_SPLIT;
   return { docs: reordered, scores: ladder };
 }
 
 /**
- * How many nearest items a fill needs to look at: at most `fill`, and never more than could
- * make a list of `depth` that already holds `listed` items (fill items are ranked by closeness,
- * so the ones kept are among the `depth` nearest unlisted ones, which are among the
- * `depth + listed` nearest). For the product's 50-deep lists that halves what a search scores in full.
+ * How many nearest items the word-vector fill needs to look at: at most `fill`, and never more
+ * than could make a list of `depth` that already holds `listed` items (fill items are ranked by
+ * closeness, so the ones kept are among the `depth` nearest unlisted ones, which are among the
+ * `depth + listed` nearest). Exact for nearestDocs, which takes the top k of a scan that does not
+ * depend on k; not used for the sentence search, whose shortlist shrinks with k (fewer found).
  */
 function fillSize(fill: number, depth: number, listed: number): number {
   return Math.min(fill, depth + listed);

@@ -16,7 +16,7 @@ const HEX_KEY = /^[0-9a-f]{64}$/;
  * records of a 32-byte key digest then `dims` int8s, read into memory on first use and appended
  * on `put`. A partial last record (an interrupted or failed write) is cut off before the next
  * append and ignored on load, so the file stays aligned. Meant for one process at a time (the
- * offline CLI).
+ * offline CLI): that cut would also drop records another process appended meanwhile.
  */
 export function createFileVectorCache(
   dir: string,
