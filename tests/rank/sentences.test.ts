@@ -111,7 +111,7 @@ describe('sentence vectors', () => {
     ).toEqual(games.map((g) => g.id).sort());
     expect(typical.map((p) => p.id)).toContain(parade.id);
     // The scores stay the same ladder, best first: only who stands on which rung changed.
-    typical.forEach((p, i) => expect(p.score).toBeCloseTo(plain[i]!.score, 3));
+    for (const [i, p] of typical.entries()) expect(p.score).toBeCloseTo(plain[i]!.score, 3);
   });
 
   it('change nothing when no item has a vector; without interest vectors, keep the same items on the same score ladder', () => {
@@ -129,7 +129,7 @@ describe('sentence vectors', () => {
     const plainAll = createRanker(items).rank(p, all);
     const typical = createRanker(items, { sentences: noInterest }).rank(p, all);
     expect(typical.map((x) => x.id).sort()).toEqual(plainAll.map((x) => x.id).sort());
-    typical.forEach((x, i) => expect(x.score).toBeCloseTo(plainAll[i]!.score, 3));
+    for (const [i, x] of typical.entries()) expect(x.score).toBeCloseTo(plainAll[i]!.score, 3);
   });
 
   it('keep the list best first past the re-ordered block, through a run of equal scores', () => {
