@@ -176,6 +176,31 @@ describe('sentence vectors', () => {
     expect(picks[4]).toBe(parade.id);
   });
 
+  it('measure typicality as an angle, so an item far from the rest does not win by its length', () => {
+    // The game reports sit just off what the whole batch is like (axis 7), toward hockey (axis
+    // 0). The odd item is far from everything, half toward hockey and half elsewhere (axis 1):
+    // it reaches further along the games' direction than they do, but at a wider angle. (Measured
+    // as a length rather than an angle, it would come first.)
+    const direction = (weights: Record<number, number>) => {
+      const v = Float64Array.from({ length: DIMS }, (_, i) => weights[i] ?? 0);
+      const norm = Math.hypot(...v);
+      return Int8Array.from(v, (x) => Math.round((x / norm) * 127));
+    };
+    const games = Array.from({ length: 8 }, (_, i) => item(`Hockey: game ${i} recap`, { summary: 'Report' }));
+    const odd = item('Hockey, hockey!', { summary: 'Hockey report' });
+    const rest = filler();
+    const items = [odd, ...games, ...rest];
+    const byId = {
+      ...Object.fromEntries(rest.map((it, i) => [it.id, direction({ 7: 1, [4 + (i % 3)]: 0.3 })])),
+      ...Object.fromEntries(games.map((g, i) => [g.id, direction({ 0: 0.3, 7: 1, [4 + (i % 3)]: 0.1 })])),
+      [odd.id]: direction({ 0: 1, 1: 1.5 }),
+    };
+    const picks = createRanker(items, { sentences: vectors(items, byId, {}) })
+      .rank(prefs({ interests: ['hockey'] }))
+      .map((p) => p.id);
+    expect(picks.indexOf(odd.id)).toBeGreaterThan(0);
+  });
+
   it('replace the word-vector table once they cover the batch, and not before', () => {
     // The items about hockey never say it: word vectors reach them through the neighbour 'NHL'
     // ("via 'NHL'"); sentence vectors reach them by meaning ("related to").
