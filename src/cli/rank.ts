@@ -33,8 +33,8 @@ Options:
   --no-dense         meaning when an interest's words run out, item-graph spreading, or
   --no-dense-fill    all expansion at once; --prf turns on pseudo-relevance feedback
   --no-graph         (off by default: it did not help on the evaluation sets). The word table
-                     (--no-embeddings, --no-dense) is left out when sentence vectors
-                     cover 90% of the items
+                     (--no-embeddings, --no-dense) steps aside when sentence vectors
+                     cover 90% of the items (and the interest has one)
   --no-expansion
   --prf
   --no-sentences     rank without sentence vectors (also off with --no-expansion or

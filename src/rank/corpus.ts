@@ -68,8 +68,15 @@ function fieldText(item: RankItem, field: Field): string {
   return item.content ?? '';
 }
 
-/** Builds the index; `embeddings` (optional) adds document vectors for semantic matching. */
-export function buildCorpus(items: readonly RankItem[], embeddings: Embeddings | null): Corpus {
+/**
+ * Builds the index; `embeddings` (optional) links terms to the word table and, unless
+ * `docVectors` is false, adds document vectors for semantic matching.
+ */
+export function buildCorpus(
+  items: readonly RankItem[],
+  embeddings: Embeddings | null,
+  withDocVectors = true,
+): Corpus {
   const n = items.length;
   const termIds = new Map<string, number>();
   const terms: string[] = [];
@@ -209,6 +216,8 @@ export function buildCorpus(items: readonly RankItem[], embeddings: Embeddings |
       termRows[t] = row;
       if (row >= 0 && rowTerms[row] === -1) rowTerms[row] = t;
     }
+  }
+  if (embeddings && withDocVectors) {
     docVectors = new Float32Array(n * embeddings.dims);
     const corpus = { n, df } as Corpus;
     for (let d = 0; d < n; d++) {

@@ -58,12 +58,13 @@ const HOUR = 3_600_000;
 const HEAD_MIN = 25;
 
 /**
- * Share of a batch's items with sentence vectors from which the word-embedding table is left
- * out. Sentence vectors then carry meaning better on their own: with every item encoded, dropping
- * the word vectors (their neighbours in expansion, the gate, document vectors, re-scoring and
- * fill) gave mind-dev P@10 / MAP 0.60 / 0.443 → 0.645 / 0.448 and ag-news 1.00 / 0.889 → 1.00 /
- * 0.895, and the batch skips building document vectors. A batch that is mostly unencoded (the
- * encoder was off or failing) keeps them.
+ * Share of a batch's items with sentence vectors from which word vectors step aside. Sentence
+ * vectors then carry meaning better on their own: with every item encoded, dropping the word
+ * vectors (their neighbours in expansion, the gate, document vectors, re-scoring and fill) gave
+ * mind-dev P@10 / MAP 0.60 / 0.443 → 0.645 / 0.448 and ag-news 1.00 / 0.889 → 1.00 / 0.895, and
+ * the batch skips building document vectors. A batch that is mostly unencoded (the encoder was
+ * off or failing) keeps all of them; an interest without its own sentence vector (its encode
+ * failed) keeps the word table's neighbours and gate (see interest.ts).
  */
 const SENTENCES_REPLACE_WORDS = 0.9;
 
@@ -71,8 +72,8 @@ const SENTENCES_REPLACE_WORDS = 0.9;
 export function createRanker(items: readonly RankItem[], context: RankerContext = {}): Ranker {
   const sentences = sentenceSpace(items.length, context.sentences);
   const covered = sentences !== null && sentences.encoded.length >= SENTENCES_REPLACE_WORDS * items.length;
-  const embeddings = context.embeddings && !covered ? new Embeddings(context.embeddings) : null;
-  const corpus = buildCorpus(items, embeddings);
+  const embeddings = context.embeddings ? new Embeddings(context.embeddings) : null;
+  const corpus = buildCorpus(items, embeddings, !covered);
   const clusters = buildClusters(corpus);
   const opts: ExpansionOptions = { ...DEFAULT_EXPANSION, ...context.expansion };
   const graph = opts.spread > 0 ? buildGraph(corpus) : null;
@@ -89,6 +90,7 @@ export function createRanker(items: readonly RankItem[], context: RankerContext 
     graph,
     bm25: context.naive ? addBm25Scan : addBm25,
     sentences,
+    sentencesCover: covered,
   };
   const heap = new TopK(64);
   // Vectors by interest text as typed (a flat string: cheap to hash), for positive interests,

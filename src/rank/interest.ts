@@ -159,6 +159,8 @@ export interface InterestScoring {
   bm25: typeof addBm25;
   /** The batch's sentence vectors, or null when the caller has none. */
   sentences: SentenceSpace | null;
+  /** Whether they cover the batch, so word vectors step aside (index.ts: SENTENCES_REPLACE_WORDS). */
+  sentencesCover: boolean;
 }
 
 /**
@@ -170,7 +172,13 @@ export function scoreInterest(
   phrases: readonly string[],
   lexicalOnly: boolean,
 ): InterestVector {
-  const { corpus, opts, depth, acc, graph, bm25 } = scoring;
+  const { corpus, depth, acc, graph, bm25 } = scoring;
+  const space = scoring.sentences;
+  const found = !lexicalOnly && space ? space.interest(interestSentenceText(phrases)) : undefined;
+  const sq = found && found.length === space!.dims ? found : undefined;
+  // Where sentence vectors cover the batch, the word table's neighbours only add noise, except
+  // for an interest that has no sentence vector of its own (its encode failed).
+  const opts = scoring.sentencesCover && sq ? { ...scoring.opts, embeddings: false } : scoring.opts;
   const { query, phraseSeqs, rows, qvec } = parseInterest(corpus, phrases);
   const original = new Set(query.keys());
   const terms: QueryTerm[] = [...query].map(([term, weight]) => ({ term, weight }));
@@ -260,12 +268,9 @@ export function scoreInterest(
     top = rescored.columns();
   } else top = best(acc, depth, unit);
   acc.reset();
-  const sq =
-    !lexicalOnly && scoring.sentences ? scoring.sentences.interest(interestSentenceText(phrases)) : undefined;
-  if (sq && sq.length === scoring.sentences!.dims)
-    top = bySentence(scoring.sentences!, sq, top, depth, opts.denseFill && top.docs.length < depth);
+  if (sq) top = bySentence(space!, sq, top, depth, opts.denseFill && top.docs.length < depth);
   // Needs the items' vectors only, so it holds even when this interest's own encode failed.
-  if (!lexicalOnly && scoring.sentences && opts.typical) top = byTypicality(scoring.sentences, top);
+  if (!lexicalOnly && space && opts.typical) top = byTypicality(space, top);
 
   return {
     docs: Int32Array.from(top.docs),

@@ -40,8 +40,9 @@ export interface RankerContext {
   /**
    * Decoded word-embedding table (see embeddings.ts: decodeEmbeddings). Without it, ranking
    * still works, with feedback-based expansion only. Loaded at the edge (file in Node, Data
-   * module in a Worker) and passed in as plain data. Left unused when sentence vectors cover the
-   * batch (see index.ts: SENTENCES_REPLACE_WORDS).
+   * module in a Worker) and passed in as plain data. Where sentence vectors cover the batch, only
+   * interests without a sentence vector of their own use it (see index.ts:
+   * SENTENCES_REPLACE_WORDS).
    */
   embeddings?: EmbeddingTable;
   /**

@@ -201,21 +201,24 @@ describe('sentence vectors', () => {
     expect(picks.indexOf(odd.id)).toBeGreaterThan(0);
   });
 
-  it('replace the word-vector table once they cover the batch, and not before', () => {
+  it('replace the word-vector table once they cover the batch, and not before, nor for an interest without one', () => {
     // The items about hockey never say it: word vectors reach them through the neighbour 'NHL'
     // ("via 'NHL'"); sentence vectors reach them by meaning ("related to").
     const story = item('NHL: Flames trade their captain', { summary: 'The Calgary team made a deal.' });
     const other = item('NHL: Oilers sign a goalie', { summary: 'A two-year contract.' });
     const rest = filler();
     const items = [story, other, ...rest];
-    const reasonFor = (byId: Record<string, Int8Array>) =>
-      createRanker(items, { embeddings: embeddings(), sentences: vectors(items, byId, HOCKEY) })
+    const reasonFor = (byId: Record<string, Int8Array>, interests = HOCKEY) =>
+      createRanker(items, { embeddings: embeddings(), sentences: vectors(items, byId, interests) })
         .rank(prefs({ interests: ['hockey'] }), { minScore: 0.05 })
         .find((p) => p.id === story.id)?.reasons[0];
     const hockeyish = { [story.id]: unit(0, 1, 0.3), [other.id]: unit(0, 2, 0.3) };
-    expect(reasonFor({ ...fillerVectors(rest), ...hockeyish })).toBe("related to your interest 'hockey'");
+    const everyItem = { ...fillerVectors(rest), ...hockeyish };
+    expect(reasonFor(everyItem)).toBe("related to your interest 'hockey'");
     // Most items without a vector (the encoder was failing): the word table still works.
     expect(reasonFor(hockeyish)).toBe("matches your interest 'hockey' (via 'NHL')");
+    // Every item has one but the interest's own encode failed: its words still reach 'NHL'.
+    expect(reasonFor(everyItem, {})).toBe("matches your interest 'hockey' (via 'NHL')");
   });
 
   it('never override a mute', () => {
