@@ -2,6 +2,7 @@
  * The per-batch index: everything about the candidate items that does not depend on a
  * subscriber, computed once in createRanker and shared by every rank() call.
  */
+import { Accumulator } from './accumulator.ts';
 import type { Embeddings } from './embeddings.ts';
 import { isContentWord, stem, tokenize } from './tokenize.ts';
 import type { RankItem } from './types.ts';
@@ -49,9 +50,8 @@ export interface Corpus {
   rowTerms: Int32Array;
   /** 1 for terms that are content words (stems of function words count for phrases only). */
   contentTerm: Uint8Array;
-  /** Scratch weights per term id, zero between uses, and the terms touched (see expand.ts). */
-  termScratch: Float32Array;
-  termTouched: Int32Array;
+  /** Scratch sums per term id (see expand.ts: gather). */
+  termSums: Accumulator;
   embeddings: Embeddings | null;
 }
 
@@ -252,8 +252,7 @@ export function buildCorpus(
     termRows,
     rowTerms,
     contentTerm: Uint8Array.from(terms, (t) => (isContentWord(t) ? 1 : 0)),
-    termScratch: new Float32Array(V),
-    termTouched: new Int32Array(V),
+    termSums: new Accumulator(V),
     embeddings,
   };
 }

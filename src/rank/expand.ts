@@ -9,6 +9,7 @@
  *   words on its own and vetoes topic drift from feedback (a frequent word in the feedback
  *   items that means something else gets a low similarity).
  */
+import type { Accumulator } from './accumulator.ts';
 import type { Corpus } from './corpus.ts';
 import { TopK } from './diversify.ts';
 import type { QueryTerm } from './lexical.ts';
@@ -90,23 +91,18 @@ export interface FirstPass {
 }
 
 /**
- * Sums `weight(d)` over the content terms of each doc into corpus.termScratch and returns how
- * many terms it touched, listed in corpus.termTouched. The caller must zero them (typed scratch
- * instead of a Map or a fresh array: this runs for every distinct interest, thousands of times
- * per batch).
+ * Sums `weight(i)` over the content terms of each doc into the corpus's term scratch, which it
+ * returns (touched terms in `touched[0 .. count)`, their sums in `scores`): this runs for every
+ * distinct interest, thousands of times per batch.
  */
-function gather(corpus: Corpus, docs: readonly number[], weight: (i: number) => number): number {
-  const scratch = corpus.termScratch;
-  const touched = corpus.termTouched;
-  let count = 0;
+function gather(corpus: Corpus, docs: readonly number[], weight: (i: number) => number): Accumulator {
+  const sums = corpus.termSums;
+  sums.reset();
   for (let i = 0; i < docs.length; i++) {
     const w = weight(i);
-    for (const t of corpus.docTerms[docs[i]!]!) {
-      if (scratch[t] === 0) touched[count++] = t;
-      scratch[t]! += w;
-    }
+    for (const t of corpus.docTerms[docs[i]!]!) sums.add(t, w);
   }
-  return count;
+  return sums;
 }
 
 /** PRF (RM-style): relative entropy p·log(p/p_corpus) of each word in the weighted feedback docs. */
@@ -118,11 +114,10 @@ function prfWeights(corpus: Corpus, first: FirstPass, k: number): Map<number, nu
   let used = 0;
   let total = 0;
   while (used < n && first.scores[used]! >= 0.3 * top) total += first.scores[used++]!;
-  const count = gather(corpus, first.docs.slice(0, used), (i) => first.scores[i]! / total);
-  for (let i = 0; i < count; i++) {
-    const t = corpus.termTouched[i]!;
-    const p = corpus.termScratch[t]!;
-    corpus.termScratch[t] = 0;
+  const sums = gather(corpus, first.docs.slice(0, used), (i) => first.scores[i]! / total);
+  for (let i = 0; i < sums.count; i++) {
+    const t = sums.touched[i]!;
+    const p = sums.scores[t]!;
     const df = corpus.df[t]!;
     // One-off words (df < 2) cannot generalise beyond the item they came from.
     if (df < 2 || p < MIN_FEEDBACK_SHARE) continue;
@@ -140,11 +135,10 @@ function prfWeights(corpus: Corpus, first: FirstPass, k: number): Map<number, nu
  */
 function cooccurrenceWeights(corpus: Corpus, first: FirstPass): Map<number, number> {
   const out = new Map<number, number>();
-  const count = gather(corpus, first.docs, (i) => Math.min(1, first.scores[i]!));
-  for (let i = 0; i < count; i++) {
-    const t = corpus.termTouched[i]!;
-    const x = corpus.termScratch[t]!;
-    corpus.termScratch[t] = 0;
+  const sums = gather(corpus, first.docs, (i) => Math.min(1, first.scores[i]!));
+  for (let i = 0; i < sums.count; i++) {
+    const t = sums.touched[i]!;
+    const x = sums.scores[t]!;
     if (x < MIN_SUPPORT) continue;
     const precision = x / (corpus.df[t]! + SMOOTHING);
     if (precision >= MIN_PRECISION) out.set(t, precision);

@@ -4,6 +4,7 @@
  * share rare words — "LeBron", "Lakers" — share topics), which finds relevant items that
  * never use the subscriber's words nor any expansion of them.
  */
+import { Accumulator } from './accumulator.ts';
 import { type Corpus, idf } from './corpus.ts';
 import { TopK } from './diversify.ts';
 
@@ -43,27 +44,19 @@ export function buildGraph(corpus: Corpus): ItemGraph {
   }
   const nbr = new Int32Array(n * K).fill(-1);
   const weight = new Float32Array(n * K);
-  const acc = new Float32Array(n);
-  // Typed scratch reused for every item (see Accumulator): a JS array emptied with length = 0
-  // gives up its storage and regrows it, 10,000 times per batch.
-  const touched = new Int32Array(n);
+  const acc = new Accumulator(n);
   const top = new TopK(K);
   for (let d = 0; d < n; d++) {
-    let count = 0;
+    acc.reset();
     for (const t of links[d]!) {
       const w = idfs[t]! * idfs[t]!;
-      for (const o of corpus.postings[t]!.docs) {
-        if (o === d) continue;
-        if (acc[o] === 0) touched[count++] = o;
-        acc[o]! += w;
-      }
+      for (const o of corpus.postings[t]!.docs) if (o !== d) acc.add(o, w);
     }
     top.reset(K);
-    for (let i = 0; i < count; i++) {
-      const o = touched[i]!;
-      const cos = acc[o]! / (norm[d]! * norm[o]!);
+    for (let i = 0; i < acc.count; i++) {
+      const o = acc.touched[i]!;
+      const cos = acc.scores[o]! / (norm[d]! * norm[o]!);
       if (cos >= MIN_COSINE) top.push(o, cos);
-      acc[o] = 0;
     }
     top.sortedInPlace();
     for (let j = 0; j < top.size; j++) {

@@ -9,6 +9,7 @@
  * candidates → one per story, per-source cap (diversify.ts) → reasons (explain.ts).
  */
 import type { Preferences } from '../preferences/schema.ts';
+import { Accumulator } from './accumulator.ts';
 import { buildClusters } from './cluster.ts';
 import { buildCorpus } from './corpus.ts';
 import { Selector, TopK } from './diversify.ts';
@@ -17,7 +18,7 @@ import { DEFAULT_EXPANSION, type ExpansionOptions } from './expand.ts';
 import { type ActiveInterest, Contributions, SurfaceForms } from './explain.ts';
 import { buildGraph } from './graph.ts';
 import { type InterestScoring, type InterestVector, scoreInterest } from './interest.ts';
-import { Accumulator, addBm25, addBm25Scan } from './lexical.ts';
+import { addBm25, addBm25Scan } from './lexical.ts';
 import { type DocSet, hasDoc, MuteIndex } from './mutes.ts';
 import { sentenceSpace } from './sentence-space.ts';
 import { interestSentenceText } from './sentences.ts';

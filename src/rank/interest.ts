@@ -12,13 +12,14 @@
  * list whose words ran out (sentence-space.ts), and the best matches are ordered mostly by how
  * typical each is of them (byTypicality) → the best `depth` items.
  */
+import type { Accumulator } from './accumulator.ts';
 import { type Corpus, FIELD_WEIGHTS, idf } from './corpus.ts';
 import { denseIndexOf, nearestDocs } from './dense.ts';
 import { TopK } from './diversify.ts';
 import { dot, normalize } from './embeddings.ts';
 import { type Expansion, type ExpansionOptions, expandInterest, type FirstPass } from './expand.ts';
 import type { ItemGraph } from './graph.ts';
-import { type Accumulator, type addBm25, phraseDocs, phraseIdf, type QueryTerm } from './lexical.ts';
+import { type addBm25, phraseDocs, phraseIdf, type QueryTerm } from './lexical.ts';
 import { centredOf, nearestBySentence, type SentenceSpace, sentenceCosine } from './sentence-space.ts';
 import { interestSentenceText } from './sentences.ts';
 import { isContentWord, stem, tokenize } from './tokenize.ts';
