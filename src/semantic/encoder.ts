@@ -57,7 +57,7 @@ export function loadSentenceEncoder(log?: Log): Promise<SentenceEncoder | null> 
 }
 
 /** Length of the model's vectors. */
-export const SENTENCE_DIMS = 512;
+const SENTENCE_DIMS = 512;
 
 /** The model's id, known without loading it (cache keys are computed before anything is encoded). */
 export function sentenceModelId(): string {
@@ -87,7 +87,6 @@ export function lazySentenceEncoder(log?: Log): SentenceEncoder | null {
     async encode(texts, onProgress) {
       const encoder = await loadSentenceEncoder(log);
       if (!encoder) throw new Error('semantic: the sentence encoder could not be loaded');
-      if (encoder.model !== model) throw new Error(`semantic: loaded ${encoder.model}, expected ${model}`);
       return encoder.encode(texts, onProgress);
     },
   };
