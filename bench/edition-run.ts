@@ -40,11 +40,11 @@ import type { Deps } from '../src/deps.ts';
 import { buildEditions, type PlanTimings, toRankItem } from '../src/editions/build-editions.ts';
 import { loadEditionViews } from '../src/editions/load-view.ts';
 import { editionKey, isDue, localTime } from '../src/editions/schedule.ts';
-import { type BatchSentences, batchSentences } from '../src/editions/sentences.ts';
+import { batchRanker, type RankingBatch } from '../src/editions/sentences.ts';
 import { loadEmbeddings, paths } from '../src/entry/node-deps.ts';
 import { silentLog } from '../src/log.ts';
 import { type Preferences, parsePreferences } from '../src/preferences/schema.ts';
-import { createRanker, interestSentenceText, itemSentenceText } from '../src/rank/index.ts';
+import { interestSentenceText, itemSentenceText } from '../src/rank/index.ts';
 import { digestFillData, renderDigestText, subjectLine } from '../src/render/email.ts';
 import { lazySentenceEncoder, sentenceModelId } from '../src/semantic/encoder.ts';
 import {
@@ -249,12 +249,7 @@ async function interestVectorsInMemory(db: Deps['db']): Promise<VectorStore> {
 }
 
 /** The naive planner and sender for one subscriber: a query or write per step, MJML per email. */
-async function naiveOne(
-  deps: Deps,
-  id: number,
-  ranker: ReturnType<typeof createRanker>,
-  sentences: BatchSentences | undefined,
-) {
+async function naiveOne(deps: Deps, id: number, { ranker, prepare }: RankingBatch) {
   const row = await deps.db.get<Record<string, unknown>>(
     sql`SELECT s.*, p.data AS prefs FROM subscribers s JOIN preferences p ON p.subscriber_id = s.id WHERE s.id = ${id}`,
   );
@@ -279,7 +274,7 @@ async function naiveOne(
     sentRows.flatMap((r) => (JSON.parse(r.picks) as { itemId: number }[]).map((p) => String(p.itemId))),
   );
   const prefs = parsePreferences(JSON.parse(String(row!.prefs)));
-  await sentences?.prepare(ranker.sentenceTexts(prefs));
+  await prepare([prefs]);
   const picks = ranker.rank(prefs, { now: NOW, exclude });
   if (picks.length === 0) return;
   const stored = picks.map((p) => ({ itemId: Number(p.id), score: p.score, reasons: p.reasons }));
@@ -354,19 +349,15 @@ async function main() {
     // Naive, on a sample (its rows are removed before ours runs).
     enterPhase('naive');
     const naiveItems = (await listRecentItems(db, NOW - 72 * HOUR)).map(toRankItem);
-    const naiveSentences = await batchSentences(deps, naiveItems);
-    let naiveRanker: ReturnType<typeof createRanker> | null = createRanker(naiveItems, {
-      embeddings: deps.embeddings,
-      sentences: naiveSentences?.vectors,
-    });
+    let naive: RankingBatch | null = await batchRanker(deps, naiveItems);
     const sample = Array.from({ length: NAIVE_SAMPLE }, () => 1 + Math.floor(sampleRand() * N_SUBS));
-    for (const id of sample.slice(0, 3)) await naiveOne(deps, id, naiveRanker!, naiveSentences); // warm MJML
+    for (const id of sample.slice(0, 3)) await naiveOne(deps, id, naive!); // warm MJML
     await db.run(sql`DELETE FROM outbox WHERE edition_key LIKE '%#naive'`);
     await db.run(sql`DELETE FROM editions WHERE edition_key LIKE '%#naive'`);
     t = performance.now();
-    for (const id of sample) await naiveOne(deps, id, naiveRanker!, naiveSentences);
+    for (const id of sample) await naiveOne(deps, id, naive!);
     // Its ranker (indexes over every item) must not stay live beside ours.
-    naiveRanker = null;
+    naive = null;
     const naivePerSub = (performance.now() - t) / 1000 / sample.length;
     const naiveSent = nullSink.count;
     await db.run(sql`DELETE FROM outbox WHERE edition_key LIKE '%#naive'`);

@@ -1,5 +1,5 @@
 import type { Deps } from '../deps.ts';
-import { createRanker, type RankItem } from '../rank/index.ts';
+import type { RankItem } from '../rank/index.ts';
 import {
   listPlannableSchedules,
   loadPlanInputs,
@@ -13,7 +13,7 @@ import {
 import { type ItemWithSource, listRecentItems } from '../store/items.ts';
 import { listTopics } from '../store/topics.ts';
 import { createOccurrenceFinder, decide, editionKey } from './schedule.ts';
-import { batchSentences } from './sentences.ts';
+import { batchRanker } from './sentences.ts';
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
@@ -150,13 +150,9 @@ export async function buildEditions(deps: Deps, options: PlanOptions = {}): Prom
   const windowMs = Math.max((await maxFreshnessHours(deps.db)) * HOUR, DAY);
   const [items, topics] = await Promise.all([listRecentItems(deps.db, now - windowMs), listTopics(deps.db)]);
   const rankItems = items.map(toRankItem);
-  const sentences = await batchSentences(deps, rankItems);
   // Built once per run: its shared indexes make each subscriber's rank() cheap.
-  const ranker = createRanker(rankItems, {
-    topics,
-    embeddings: deps.embeddings,
-    sentences: sentences?.vectors,
-  });
+  const batch = await batchRanker(deps, rankItems, { topics });
+  const { ranker } = batch;
   lap('rank');
 
   const groupSize = options.groupSize ?? 500;
@@ -171,7 +167,7 @@ export async function buildEditions(deps: Deps, options: PlanOptions = {}): Prom
       group.map((c) => c.subscriber.id),
       now - windowMs,
     );
-    await sentences?.prepare([...prefs.values()].flatMap((p) => ranker.sentenceTexts(p)));
+    await batch.prepare(prefs.values());
     const planned: PlannedEdition[] = [];
     const skips: PlannedSkip[] = [];
     for (const { subscriber, key } of group) {

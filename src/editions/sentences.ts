@@ -5,7 +5,15 @@
  * does on Workers, and nothing is lost.
  */
 import type { Deps } from '../deps.ts';
-import { itemSentenceText, type RankItem, type SentenceVectors } from '../rank/index.ts';
+import type { Preferences } from '../preferences/schema.ts';
+import {
+  createRanker,
+  itemSentenceText,
+  type Ranker,
+  type RankItem,
+  type SentenceVectors,
+  type Topic,
+} from '../rank/index.ts';
 
 /**
  * Items that ingest did not encode (stored before the encoder was on, or while it failed) are
@@ -13,13 +21,46 @@ import { itemSentenceText, type RankItem, type SentenceVectors } from '../rank/i
  */
 const ENCODE_AT_PLAN = 200;
 
-export interface BatchSentences {
+/** One ranking batch (planner, dry run, live preview, bench): a ranker with its context. */
+export interface RankingBatch {
+  ranker: Ranker;
+  /** Makes ready the interest and topic vectors that ranker.rank() will look up for these prefs. */
+  prepare(prefs: Iterable<Preferences>): Promise<void>;
+}
+
+/**
+ * The ranker over these items with the planner's context (topics, the word table, the items'
+ * sentence vectors), so every caller ranks as the edition will.
+ */
+export async function batchRanker(
+  deps: Pick<Deps, 'sentences' | 'log' | 'embeddings'>,
+  items: readonly RankItem[],
+  options: { topics?: Topic[]; encodeItems?: number } = {},
+): Promise<RankingBatch> {
+  const sentences = await batchSentences(deps, items, options);
+  const ranker = createRanker(items, {
+    topics: options.topics,
+    embeddings: deps.embeddings,
+    sentences: sentences?.vectors,
+  });
+  return {
+    ranker,
+    async prepare(prefs) {
+      if (!sentences) return;
+      const texts: string[] = [];
+      for (const p of prefs) texts.push(...ranker.sentenceTexts(p));
+      await sentences.prepare(texts);
+    },
+  };
+}
+
+interface BatchSentences {
   vectors: SentenceVectors;
   /** Encodes (or loads) these interest and topic texts: what `Ranker.sentenceTexts` names. */
   prepare(texts: Iterable<string>): Promise<void>;
 }
 
-export async function batchSentences(
+async function batchSentences(
   deps: Pick<Deps, 'sentences' | 'log'>,
   items: readonly RankItem[],
   options: { encodeItems?: number } = {},

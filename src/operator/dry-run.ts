@@ -1,8 +1,7 @@
 import type { EditionPick } from '../db/schema.ts';
 import type { Deps } from '../deps.ts';
 import { findDue, toRankItem } from '../editions/build-editions.ts';
-import { batchSentences } from '../editions/sentences.ts';
-import { createRanker } from '../rank/index.ts';
+import { batchRanker } from '../editions/sentences.ts';
 import { loadPlanInputs, maxFreshnessHours } from '../store/editions.ts';
 import { listRecentItems } from '../store/items.ts';
 import { emailsByIds } from '../store/stats.ts';
@@ -52,13 +51,8 @@ export async function rankInMemory(
   const rankItems = items.map(toRankItem);
   // Stored item vectors only: a dry run (and the admin API's preview) writes nothing, and an
   // HTTP request should not wait for items to be encoded.
-  const sentences = await batchSentences(deps, rankItems, { encodeItems: 0 });
-  const ranker = createRanker(rankItems, {
-    topics,
-    embeddings: deps.embeddings,
-    sentences: sentences?.vectors,
-  });
-  await sentences?.prepare([...inputs.prefs.values()].flatMap((p) => ranker.sentenceTexts(p)));
+  const { ranker, prepare } = await batchRanker(deps, rankItems, { topics, encodeItems: 0 });
+  await prepare(inputs.prefs.values());
   return candidates.map((c, i) => {
     const picks = ranker.rank(inputs.prefs.get(c.subscriberId)!, {
       now,

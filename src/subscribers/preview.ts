@@ -4,9 +4,9 @@ import { editions, items } from '../db/schema.ts';
 import type { Deps } from '../deps.ts';
 import { toRankItem } from '../editions/build-editions.ts';
 import { sourceName } from '../editions/load-view.ts';
-import { type BatchSentences, batchSentences } from '../editions/sentences.ts';
+import { batchRanker, type RankingBatch } from '../editions/sentences.ts';
 import type { Preferences } from '../preferences/schema.ts';
-import { createRanker, type Ranker, type Topic } from '../rank/index.ts';
+import type { Topic } from '../rank/index.ts';
 import { type ItemWithSource, listRecentItems } from '../store/items.ts';
 import { listTopics } from '../store/topics.ts';
 
@@ -35,9 +35,8 @@ interface Pool {
   builtAt: number;
   /** Real time of the last "did items change?" check. */
   checkedAt: number;
-  ranker: Ranker;
-  /** Its sentence vectors; interests are encoded on first preview. */
-  sentences: BatchSentences | undefined;
+  /** The ranker and its context; interests' sentence vectors are made on first preview. */
+  batch: RankingBatch;
   byId: Map<string, ItemWithSource>;
   previews: Map<string, EditionPreview>;
 }
@@ -99,17 +98,16 @@ async function refreshPool(
     given?.topics ?? listTopics(deps.db),
   ]);
   const rankItems = rows.map(toRankItem);
-  // Only vectors ingest stored: a page view does not wait for items to be encoded.
-  const sentences = await batchSentences(deps, rankItems, { encodeItems: 0 });
+  // The planner's context (topics, embeddings, stored sentence vectors), so the preview shows
+  // what the edition will pick. Only vectors ingest stored: a page view does not wait for items
+  // to be encoded, and those rank without a vector here.
+  const batch = await batchRanker(deps, rankItems, { topics, encodeItems: 0 });
   const pool: Pool = {
     key,
     topicsKey: given?.key ?? JSON.stringify(topics),
     builtAt: now,
     checkedAt: Date.now(),
-    // The planner's context (topics, embeddings, stored sentence vectors), so the preview shows
-    // what the edition will pick; items ingest has not encoded yet rank without a vector here.
-    ranker: createRanker(rankItems, { topics, embeddings: deps.embeddings, sentences: sentences?.vectors }),
-    sentences,
+    batch,
     byId: new Map(rows.map((r) => [String(r.id), r])),
     previews: new Map(),
   };
@@ -158,16 +156,18 @@ export async function previewEdition(
   const cacheKey = keyFor(sent.newest);
   const hit = pool.previews.get(cacheKey);
   if (hit) return hit;
-  await pool.sentences?.prepare(pool.ranker.sentenceTexts(prefs));
+  await pool.batch.prepare([prefs]);
   const now = deps.clock();
-  const picks = pool.ranker.rank(prefs, { now, exclude: sent.ids });
+  const picks = pool.batch.ranker.rank(prefs, { now, exclude: sent.ids });
   let hiddenByMutes = 0;
   const hiddenExamples: string[] = [];
   if (prefs.mutes.length > 0 || prefs.mutedSources.length > 0) {
     const wide = { ...prefs, maxItems: 50, perSourceCap: 50 };
     const limit = 500;
-    const withMutes = new Set(pool.ranker.rank(wide, { now, exclude: sent.ids, limit }).map((p) => p.id));
-    const unmuted = pool.ranker.rank(
+    const withMutes = new Set(
+      pool.batch.ranker.rank(wide, { now, exclude: sent.ids, limit }).map((p) => p.id),
+    );
+    const unmuted = pool.batch.ranker.rank(
       { ...wide, mutes: [], mutedSources: [] },
       { now, exclude: sent.ids, limit },
     );
