@@ -70,15 +70,13 @@ async function batchSentences(
   const texts = items.map(itemSentenceText);
   let itemVectors: (Int8Array | undefined)[];
   try {
-    itemVectors = await service.items.vectors(texts, { encode: options.encodeItems ?? ENCODE_AT_PLAN });
+    itemVectors = await service.items.vectors(texts, {
+      encode: options.encodeItems ?? ENCODE_AT_PLAN,
+      storedOnFailure: true,
+    });
   } catch (e) {
-    deps.log.warn('sentences: cannot encode items now, using stored vectors only', { error: String(e) });
-    try {
-      itemVectors = await service.items.vectors(texts, { encode: 0 });
-    } catch (e2) {
-      deps.log.warn('sentences: stored vectors unavailable, ranking without them', { error: String(e2) });
-      return undefined;
-    }
+    deps.log.warn('sentences: stored vectors unavailable, ranking without them', { error: String(e) });
+    return undefined;
   }
   itemVectors = packed(itemVectors, service.items.dims);
   const interests = new Map<string, Int8Array>();

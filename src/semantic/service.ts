@@ -25,11 +25,16 @@ export interface SentenceService {
   readonly dims: number;
   /**
    * The vectors of `texts`, in order. Missing ones are encoded and stored, at most `encode` of
-   * them (default: all); the rest come back undefined (ranked without a sentence vector).
+   * them (default: all); the rest come back undefined (ranked without a sentence vector). When
+   * encoding fails this throws, or with `storedOnFailure` logs and returns what the store had.
    */
   vectors(
     texts: readonly string[],
-    options?: { encode?: number; onProgress?: (done: number, total: number) => void },
+    options?: {
+      encode?: number;
+      onProgress?: (done: number, total: number) => void;
+      storedOnFailure?: boolean;
+    },
   ): Promise<(Int8Array | undefined)[]>;
 }
 
@@ -84,13 +89,20 @@ export function createSentenceService(
           );
         });
         try {
-          const encoded = await job;
-          const fresh = new Map(mine.map(([, k], i) => [k, encoded[i]!]));
-          for (const [k, v] of fresh) found.set(k, v);
-          try {
-            await store.put(fresh);
-          } catch (e) {
-            log?.warn('semantic: sentence vectors encoded but not stored', { error: String(e) });
+          const encoded = await job.catch((e) => {
+            if (!options.storedOnFailure) throw e;
+            // The stored vectors are already in hand: no second lookup to fall back on them.
+            log?.warn('semantic: cannot encode now, using stored vectors only', { error: String(e) });
+            return null;
+          });
+          if (encoded) {
+            const fresh = new Map(mine.map(([, k], i) => [k, encoded[i]!]));
+            for (const [k, v] of fresh) found.set(k, v);
+            try {
+              await store.put(fresh);
+            } catch (e) {
+              log?.warn('semantic: sentence vectors encoded but not stored', { error: String(e) });
+            }
           }
         } finally {
           for (const [, k] of mine) inFlight.delete(k);

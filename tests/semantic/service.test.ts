@@ -102,6 +102,25 @@ describe('sentence service', () => {
     expect(warnings).toEqual(['semantic: sentence vectors encoded but not stored']);
   });
 
+  it('when encoding fails, throws, or with storedOnFailure returns the stored vectors and says so', async () => {
+    const store = memoryVectorStore(10);
+    await createSentenceService(counting(), store).vectors(['hockey']);
+    const failing: VectorEncoder = {
+      model: real.model,
+      dims: real.dims,
+      encode: async () => {
+        throw new Error('model not loaded');
+      },
+    };
+    const warnings: string[] = [];
+    const service = createSentenceService(failing, store, { warn: (msg) => warnings.push(msg) });
+    await expect(service.vectors(['hockey', 'curling'])).rejects.toThrow(/model not loaded/);
+    const [hockey, curling] = await service.vectors(['hockey', 'curling'], { storedOnFailure: true });
+    expect(hockey?.length).toBe(real.dims);
+    expect(curling).toBeUndefined();
+    expect(warnings).toEqual(['semantic: cannot encode now, using stored vectors only']);
+  });
+
   it('encodes a text once when two callers ask for it at the same time', async () => {
     const deps = keep(await testDeps());
     const encoder = counting();
