@@ -1,4 +1,5 @@
 import type { SentenceVectors } from '../../src/rank/index.ts';
+import { INTEREST_FRAME } from '../../src/rank/sentences.ts';
 
 /** A deterministic PRNG (mulberry32) so runs are comparable. */
 export function seededRandom(seed: number): () => number {
@@ -85,6 +86,10 @@ export function syntheticSentences(
   };
   const items = encodeAll(itemTexts);
   const distinct = [...new Set(interestTexts)];
-  const interests = new Map(encodeAll(distinct).map((v, i) => [distinct[i]!, v]));
+  // Encoded without the frame ('news about …'): here its words would get random directions of
+  // their own and pull every interest away from the items, where a real encoder's framing brings
+  // an interest closer to the headlines about it.
+  const unframed = distinct.map((t) => (t.startsWith(INTEREST_FRAME) ? t.slice(INTEREST_FRAME.length) : t));
+  const interests = new Map(encodeAll(unframed).map((v, i) => [distinct[i]!, v]));
   return { dims, items, interest: (t) => interests.get(t) };
 }

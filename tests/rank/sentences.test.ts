@@ -264,6 +264,6 @@ describe('sentence vectors', () => {
     );
     expect(itemSentenceText({ title: ' Hockey final ' })).toBe('Hockey final');
     expect(itemSentenceText({ title: 'T', summary: 'word '.repeat(200) }).length).toBe(300);
-    expect(interestSentenceText([' ice hockey ', 'NHL'])).toBe('ice hockey, NHL');
+    expect(interestSentenceText([' ice hockey ', 'NHL'])).toBe('news about ice hockey, NHL');
   });
 });
