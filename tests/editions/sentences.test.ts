@@ -6,6 +6,7 @@ import { parseFeedBytes } from '../../src/ingest/parse.ts';
 import { refreshSource, storeItems } from '../../src/ingest/refresh-source.ts';
 import { createLog } from '../../src/log.ts';
 import { parsePreferences } from '../../src/preferences/schema.ts';
+import { interestSentenceText } from '../../src/rank/index.ts';
 import type { SentenceEncoder } from '../../src/semantic/encoder.ts';
 import { createSentenceService, memoryVectorStore } from '../../src/semantic/service.ts';
 import { getEditionByKey } from '../../src/store/editions.ts';
@@ -171,7 +172,7 @@ describe('sentence vectors in the product', () => {
     await seedSubscribers(deps.db, [{ prefs: { topics: ['Ice sports'] } }], MORNING - 24 * HOUR);
     clock.set(Date.UTC(2026, 10, 24, 8, 0));
     expect((await buildEditions(deps)).built).toBe(1);
-    expect(asked).toContain('hockey, skating');
+    expect(asked).toContain(interestSentenceText(['hockey', 'skating']));
     // Stored: the 5 items only, never the topic's text.
     expect(await count(deps, 'sentence_vectors')).toBe(5);
   });
@@ -182,7 +183,7 @@ describe('sentence vectors in the product', () => {
     const [id] = await seedSubscribers(deps.db, [{ prefs: { interests: ['hockey'] } }], MORNING - 24 * HOUR);
     const preview = await previewEdition(deps, id!, parsePreferences({ interests: ['hockey', 'curling'] }));
     expect(preview.picks.length).toBeGreaterThan(0);
-    expect(asked.sort()).toEqual(['curling', 'hockey']);
+    expect(asked.sort()).toEqual([interestSentenceText(['curling']), interestSentenceText(['hockey'])]);
     expect(await count(deps, 'sentence_vectors')).toBe(0);
   });
 });
