@@ -80,6 +80,11 @@ export function createRanker(items: readonly RankItem[], context: RankerContext 
   const graph = opts.spread > 0 ? buildGraph(corpus) : null;
   const depth = context.depth ?? 50;
   const topics = new Map((context.topics ?? []).map((t) => [t.name.trim().toLowerCase(), t]));
+  /** The catalogue topic a subscriber names, if it exists and has seed terms to match. */
+  const topicNamed = (name: string) => {
+    const topic = topics.get(name.trim().toLowerCase());
+    return topic && topic.terms.length > 0 ? topic : undefined;
+  };
   const mutes = new MuteIndex(corpus);
   const surfaces = new SurfaceForms(corpus);
   const acc = new Accumulator(corpus.n);
@@ -215,8 +220,8 @@ export function createRanker(items: readonly RankItem[], context: RankerContext 
       const texts: string[] = [];
       for (const i of prefs.interests) if (i.weight > 0) texts.push(interestSentenceText([i.term]));
       for (const name of prefs.topics) {
-        const topic = topics.get(name.trim().toLowerCase());
-        if (topic && topic.terms.length > 0) texts.push(interestSentenceText(topic.terms));
+        const topic = topicNamed(name);
+        if (topic) texts.push(interestSentenceText(topic.terms));
       }
       return texts;
     },
@@ -238,9 +243,8 @@ export function createRanker(items: readonly RankItem[], context: RankerContext 
         use(i.term, 'interest', i.weight, vectorFor(i.weight < 0 ? 'n' : 'i', i.term, i.term));
       }
       for (const name of prefs.topics) {
-        const topic = topics.get(name.trim().toLowerCase());
-        if (!topic || topic.terms.length === 0) continue;
-        use(topic.name, 'topic', 1, vectorFor('t', topic.name, topic.terms));
+        const topic = topicNamed(name);
+        if (topic) use(topic.name, 'topic', 1, vectorFor('t', topic.name, topic.terms));
       }
       acc.reset();
       // Each vector is best first, so only its head can reach an edition of `limit` items;
