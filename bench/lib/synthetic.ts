@@ -66,8 +66,9 @@ export function syntheticSentences(
     return v;
   };
   const sum = new Float64Array(dims);
-  // Every vector is a view into one buffer per kind, as a store that reads them in one go would
-  // hand them over (thousands of separate ArrayBuffers would only burden the garbage collector).
+  // Every vector is a view into one buffer per kind: the benches hold these for their whole run,
+  // where the product drops the database's per-row buffers once the ranker has copied them
+  // (thousands of separate live ArrayBuffers would burden every garbage collection).
   const encodeAll = (texts: readonly string[]): Int8Array[] => {
     const buffer = new Int8Array(texts.length * dims);
     return texts.map((text, t) => {

@@ -106,9 +106,12 @@ export function createRanker(items: readonly RankItem[], context: RankerContext 
     n: new Map<string, InterestVector>(),
     t: new Map<string, InterestVector>(),
   };
+  // Read once: a closure that read `context` would keep all of it (the caller's sentence
+  // vectors too) alive as long as the ranker.
+  const naive = context.naive === true;
   const vectorFor = (kind: 'i' | 'n' | 't', key: string, typed: string | string[]): InterestVector => {
     const lexicalOnly = kind === 'n';
-    if (context.naive) return scoreInterest(scoring, listOf(typed), lexicalOnly);
+    if (naive) return scoreInterest(scoring, listOf(typed), lexicalOnly);
     const cache = caches[kind];
     let v = cache.get(key);
     if (!v) {

@@ -63,7 +63,10 @@ export function sentenceSpace(n: number, input: SentenceVectors | undefined): Se
     present[d] = 1;
   }
   if (encoded.length === 0) return null;
-  return { dims, vectors, encoded: Int32Array.from(encoded), present, interest: (t) => input.interest(t) };
+  // The lookup alone, not `input`: the caller's per-item vectors are copied above, and holding
+  // them here would keep thousands of small buffers alive as long as the ranker.
+  const { interest } = input;
+  return { dims, vectors, encoded: Int32Array.from(encoded), present, interest };
 }
 
 /** Cosine between a query vector and item d. */
