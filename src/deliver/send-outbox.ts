@@ -129,10 +129,8 @@ function notMailable(subscriber: Subscriber | undefined): string | null {
 
 /** Why a row must not be sent to this subscriber (null: send it). */
 function suppressionReason(subscriber: Subscriber | undefined, suppressed: boolean): string | null {
-  return notMailable(subscriber) ?? (suppressed ? ON_SUPPRESSION_LIST : null);
+  return notMailable(subscriber) ?? (suppressed ? 'address is on the suppression list' : null);
 }
-
-const ON_SUPPRESSION_LIST = 'address is on the suppression list';
 
 /**
  * Sends one claimed row (status 'sending', our lease): suppression checked again just before
@@ -148,9 +146,11 @@ export async function sendOne(
   const settle = settlerWhileLeased(deps, row);
   if (!settle) return 'lease-lost';
   const subscriber = await getSubscriber(deps.db, row.subscriberId);
-  const reason =
-    notMailable(subscriber) ??
-    ((await findSuppression(deps.db, subscriber!.email)) !== undefined ? ON_SUPPRESSION_LIST : null);
+  // The list is asked only about a mailable subscriber (one with an address).
+  const reason = suppressionReason(
+    subscriber,
+    !notMailable(subscriber) && (await findSuppression(deps.db, subscriber!.email)) !== undefined,
+  );
   if (reason) return suppress(settle, reason);
   return deliver(
     deps,
