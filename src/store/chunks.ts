@@ -27,3 +27,24 @@ export function idFilters(column: Parameters<typeof inArray>[0], sortedIds: numb
   if (hi - lo + 1 <= sortedIds.length * 2) return [between(column, lo, hi)];
   return chunks(sortedIds, MAX_PARAMS - 2).map((c) => inArray(column, c));
 }
+
+/**
+ * Rows for any number of ids, read through `idFilters`: `query` runs once per filter, and the
+ * extra rows a BETWEEN takes in (ids in the range that were not asked for) are dropped by
+ * `idOf`. Ids may repeat and come in any order; rows come in no particular order.
+ */
+export async function rowsByIds<R>(
+  column: Parameters<typeof inArray>[0],
+  ids: Iterable<number>,
+  query: (filter: SQL) => Promise<R[]>,
+  idOf: (row: R) => number,
+): Promise<R[]> {
+  const wanted = new Set(ids);
+  const found = await Promise.all(
+    idFilters(
+      column,
+      [...wanted].sort((a, b) => a - b),
+    ).map(query),
+  );
+  return found.flat().filter((r) => wanted.has(idOf(r)));
+}

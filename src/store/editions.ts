@@ -12,7 +12,7 @@ import {
   suppressions,
 } from '../db/schema.ts';
 import { type Preferences, parsePreferences } from '../preferences/schema.ts';
-import { chunks, idFilters, MAX_PARAMS } from './chunks.ts';
+import { chunks, MAX_PARAMS, rowsByIds } from './chunks.ts';
 import { plannableAt } from './subscribers.ts';
 
 /**
@@ -163,33 +163,40 @@ export async function loadPlanInputs(
   subscriberIds: number[],
   since: number,
 ): Promise<{ prefs: Map<number, Preferences>; sent: Map<number, Set<string>> }> {
-  const ids = [...subscriberIds].sort((a, b) => a - b);
-  const wanted = new Set(ids);
   const prefs = new Map<number, Preferences>();
   const sent = new Map<number, Set<string>>();
-  for (const filter of idFilters(preferences.subscriberId, ids)) {
-    const rows = await db
-      .select({ id: preferences.subscriberId, data: preferences.data })
-      .from(preferences)
-      .where(filter)
-      .all();
-    for (const r of rows) if (wanted.has(r.id)) prefs.set(r.id, parsePreferences(r.data));
-  }
-  for (const filter of idFilters(editions.subscriberId, ids)) {
-    const rows = await db
-      .select({ s: editions.subscriberId, picks: editions.picks })
-      .from(editions)
-      .where(and(filter, gte(editions.createdAt, since)))
-      .all();
-    for (const r of rows) {
-      if (!wanted.has(r.s)) continue;
-      let set = sent.get(r.s);
-      if (!set) sent.set(r.s, (set = new Set()));
-      for (const p of r.picks) set.add(String(p.itemId));
-    }
+  const [prefRows, sentRows] = await Promise.all([
+    rowsByIds(
+      preferences.subscriberId,
+      subscriberIds,
+      (filter) =>
+        db
+          .select({ id: preferences.subscriberId, data: preferences.data })
+          .from(preferences)
+          .where(filter)
+          .all(),
+      (r) => r.id,
+    ),
+    rowsByIds(
+      editions.subscriberId,
+      subscriberIds,
+      (filter) =>
+        db
+          .select({ s: editions.subscriberId, picks: editions.picks })
+          .from(editions)
+          .where(and(filter, gte(editions.createdAt, since)))
+          .all(),
+      (r) => r.s,
+    ),
+  ]);
+  for (const r of prefRows) prefs.set(r.id, parsePreferences(r.data));
+  for (const r of sentRows) {
+    let set = sent.get(r.s);
+    if (!set) sent.set(r.s, (set = new Set()));
+    for (const p of r.picks) set.add(String(p.itemId));
   }
   const defaults = parsePreferences({});
-  for (const id of ids) if (!prefs.has(id)) prefs.set(id, defaults);
+  for (const id of subscriberIds) if (!prefs.has(id)) prefs.set(id, defaults);
   return { prefs, sent };
 }
 
@@ -285,21 +292,20 @@ export async function storePlans(
  * Editions by id, each with its subscriber, for batch sending: a dense run of ids (one claimed
  * outbox batch) is one BETWEEN query, sparse ids are IN lists under the parameter limit.
  */
-export async function getEditionsWithSubscribers(
+export function getEditionsWithSubscribers(
   db: Db,
   editionIds: number[],
 ): Promise<{ edition: Edition; subscriber: Subscriber }[]> {
-  const ids = [...new Set(editionIds)].sort((a, b) => a - b);
-  const wanted = new Set(ids);
-  const out: { edition: Edition; subscriber: Subscriber }[] = [];
-  for (const filter of idFilters(editions.id, ids)) {
-    const rows = await db
-      .select({ edition: editions, subscriber: subscribers })
-      .from(editions)
-      .innerJoin(subscribers, eq(subscribers.id, editions.subscriberId))
-      .where(filter)
-      .all();
-    for (const r of rows) if (wanted.has(r.edition.id)) out.push(r);
-  }
-  return out;
+  return rowsByIds(
+    editions.id,
+    editionIds,
+    (filter) =>
+      db
+        .select({ edition: editions, subscriber: subscribers })
+        .from(editions)
+        .innerJoin(subscribers, eq(subscribers.id, editions.subscriberId))
+        .where(filter)
+        .all(),
+    (r) => r.edition.id,
+  );
 }

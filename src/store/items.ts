@@ -1,7 +1,7 @@
 import { and, desc, eq, gte, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { type Item, items, type NewItem, sources } from '../db/schema.ts';
-import { chunks, idFilters, MAX_PARAMS } from './chunks.ts';
+import { chunks, MAX_PARAMS, rowsByIds } from './chunks.ts';
 
 /** Inserts new items and refreshes changed ones, keyed by (source, key). Returns rows written. */
 export async function upsertItems(db: Db, rows: NewItem[]): Promise<number> {
@@ -57,25 +57,22 @@ export function listRecentItems(db: Db, since: number, limit = 20_000): Promise<
 
 /**
  * Items by id with their source, in no particular order. Any number of ids, read with
- * `idFilters` under the parameter limit (a subscriber's export holds every pick of 60 editions;
+ * `rowsByIds` under the parameter limit (a subscriber's export holds every pick of 60 editions;
  * a send batch's items are mostly one dense run of recent ids: one BETWEEN).
  */
-export async function getItemsByIds(db: Db, ids: number[]): Promise<ItemWithSource[]> {
-  const wanted = new Set(ids);
-  const found = await Promise.all(
-    idFilters(
-      items.id,
-      [...wanted].sort((a, b) => a - b),
-    ).map((filter) =>
+export function getItemsByIds(db: Db, ids: number[]): Promise<ItemWithSource[]> {
+  return rowsByIds(
+    items.id,
+    ids,
+    (filter) =>
       db
         .select({ ...itemColumns, sourceTitle: sources.title, sourceUrl: sources.url })
         .from(items)
         .innerJoin(sources, eq(items.sourceId, sources.id))
         .where(filter)
         .all(),
-    ),
+    (r) => r.id,
   );
-  return found.flat().filter((r) => wanted.has(r.id));
 }
 
 /** Count of items of one source (for tests and health pages). */

@@ -12,7 +12,7 @@ import {
 } from '../db/schema.ts';
 import type { Preferences } from '../preferences/schema.ts';
 import { sha256Hex } from '../security/encoding.ts';
-import { idFilters } from './chunks.ts';
+import { rowsByIds } from './chunks.ts';
 
 export type NewSubscriber = typeof subscribers.$inferInsert;
 
@@ -32,17 +32,14 @@ export function getSubscriber(db: Db, id: number): Promise<Subscriber | undefine
   return db.select().from(subscribers).where(eq(subscribers.id, id)).get();
 }
 
-/** The subscribers with these ids (missing ones are left out), in IN lists under the parameter limit. */
-export async function getSubscribers(db: Db, ids: number[]): Promise<Subscriber[]> {
-  const wanted = new Set(ids);
-  const out: Subscriber[] = [];
-  for (const filter of idFilters(
+/** The subscribers with these ids (missing ones are left out), read through `rowsByIds`. */
+export function getSubscribers(db: Db, ids: number[]): Promise<Subscriber[]> {
+  return rowsByIds(
     subscribers.id,
-    [...wanted].sort((a, b) => a - b),
-  ))
-    for (const row of await db.select().from(subscribers).where(filter).all())
-      if (wanted.has(row.id)) out.push(row);
-  return out;
+    ids,
+    (filter) => db.select().from(subscribers).where(filter).all(),
+    (r) => r.id,
+  );
 }
 
 /** A subscriber by email, or undefined. */

@@ -82,4 +82,17 @@ describe('id lookups under D1’s parameter limit', () => {
     expect(maxParams()).toBeGreaterThan(0);
     expect(maxParams()).toBeLessThanOrEqual(D1_MAX_PARAMS);
   });
+
+  it('a dense run of ids, read as one range, returns only the ids asked for, each once', async () => {
+    const { db } = await countingDb();
+    const rows = await db
+      .insert(subscribers)
+      .values(Array.from({ length: 5 }, (_, j) => ({ email: `r${j}@example.com` })))
+      .returning({ id: subscribers.id });
+    const ids = rows.map((r) => r.id);
+    // ids[1] and ids[3] lie inside the range ids[0]..ids[4] but were not asked for.
+    const asked = [ids[4]!, ids[0]!, ids[2]!, ids[2]!];
+    const found = (await getSubscribers(db, asked)).map((s) => s.id).sort((a, b) => a - b);
+    expect(found).toEqual([ids[0], ids[2], ids[4]]);
+  });
 });
