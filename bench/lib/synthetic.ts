@@ -1,3 +1,4 @@
+import { fnv1a } from '../../src/ingest/simhash.ts';
 import type { SentenceVectors } from '../../src/rank/index.ts';
 import { INTEREST_FRAME } from '../../src/rank/sentences.ts';
 
@@ -58,9 +59,7 @@ export function syntheticSentences(
   const wordVector = (w: string) => {
     let v = words.get(w);
     if (!v) {
-      let h = seed;
-      for (let i = 0; i < w.length; i++) h = Math.imul(h ^ w.charCodeAt(i), 0x01000193);
-      const rand = seededRandom(h);
+      const rand = seededRandom(fnv1a(w, seed));
       words.set(w, (v = Int8Array.from({ length: dims }, () => Math.round(rand() * 254 - 127))));
     }
     return v;

@@ -70,7 +70,7 @@ function fieldText(item: RankItem, field: Field): string {
 
 /**
  * Builds the index; `embeddings` (optional) links terms to the word table and, unless
- * `docVectors` is false, adds document vectors for semantic matching.
+ * `withDocVectors` is false, adds document vectors for semantic matching.
  */
 export function buildCorpus(
   items: readonly RankItem[],

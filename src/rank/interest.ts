@@ -116,11 +116,15 @@ function best(acc: Accumulator, k: number, scale = 1): FirstPass {
   return top.columns(scale);
 }
 
-/** The typed words of an interest as query terms, phrases and embedding rows. */
-function parseInterest(corpus: Corpus, phrases: readonly string[]) {
+/**
+ * The typed words of an interest as query terms, phrases and, `withTable`, embedding rows and
+ * vector (without them, nothing downstream uses the word table: expansion's neighbours and gate
+ * and the document-vector re-scoring all need the vector).
+ */
+function parseInterest(corpus: Corpus, phrases: readonly string[], withTable: boolean) {
   const query = new Map<number, number>();
   const phraseSeqs: { seq: number[]; content: number[] }[] = [];
-  const emb = corpus.embeddings;
+  const emb = withTable ? corpus.embeddings : null;
   const rows: number[] = [];
   for (const phrase of phrases) {
     const words = tokenize(phrase);
@@ -185,8 +189,8 @@ export function scoreInterest(
   const sq = found && found.length === space!.dims ? found : undefined;
   // Where sentence vectors cover the batch, the word table's neighbours only add noise, except
   // for an interest that has no sentence vector of its own (its encode failed).
-  const opts = scoring.sentencesCover && sq ? { ...scoring.opts, embeddings: false } : scoring.opts;
-  const { query, phraseSeqs, rows, qvec } = parseInterest(corpus, phrases);
+  const { opts } = scoring;
+  const { query, phraseSeqs, rows, qvec } = parseInterest(corpus, phrases, !(scoring.sentencesCover && sq));
   const original = new Set(query.keys());
   const terms: QueryTerm[] = [...query].map(([term, weight]) => ({ term, weight }));
   // Normalise so that one title match of every typed word scores about 1, whatever the idf:

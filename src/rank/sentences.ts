@@ -25,7 +25,5 @@ export const INTEREST_FRAME = 'news about ';
 
 /** An interest as typed, or a topic's seed terms: one text per cached interest vector. */
 export function interestSentenceText(phrases: readonly string[]): string {
-  // One phrase is the common case (an interest), asked once per distinct interest per batch.
-  const what = phrases.length === 1 ? phrases[0]!.trim() : phrases.map((p) => p.trim()).join(', ');
-  return INTEREST_FRAME + what;
+  return INTEREST_FRAME + phrases.map((p) => p.trim()).join(', ');
 }
