@@ -183,13 +183,12 @@ export function scoreInterest(
   phrases: readonly string[],
   lexicalOnly: boolean,
 ): InterestVector {
-  const { corpus, depth, acc, graph, bm25 } = scoring;
+  const { corpus, opts, depth, acc, graph, bm25 } = scoring;
   const space = scoring.sentences;
   const found = !lexicalOnly && space ? space.interest(interestSentenceText(phrases)) : undefined;
   const sq = found && found.length === space!.dims ? found : undefined;
   // Where sentence vectors cover the batch, the word table's neighbours only add noise, except
   // for an interest that has no sentence vector of its own (its encode failed).
-  const { opts } = scoring;
   const { query, phraseSeqs, rows, qvec } = parseInterest(corpus, phrases, !(scoring.sentencesCover && sq));
   const original = new Set(query.keys());
   const terms: QueryTerm[] = [...query].map(([term, weight]) => ({ term, weight }));
