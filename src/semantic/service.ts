@@ -25,7 +25,8 @@ export interface SentenceService {
   readonly dims: number;
   /**
    * The vectors of `texts`, in order. Missing ones are encoded and stored, at most `encode` of
-   * them (default: all); the rest come back undefined (ranked without a sentence vector). When
+   * them (default: all); the rest come back undefined (ranked without a sentence vector). Texts
+   * another call is encoding are waited for, except with `encode: 0` (stored vectors only). When
    * encoding fails this throws, or with `storedOnFailure` logs and returns what the store had.
    */
   vectors(
@@ -65,9 +66,12 @@ export function createSentenceService(
       const found = await store.get([...keyOf.values()]);
       const waiting: Promise<void>[] = [];
       const missing: [string, string][] = [];
+      // A caller that may encode nothing (a page view, a dry run) does not wait for another
+      // caller's encode either: that can be a whole new source's items, seconds of work.
+      const wait = options.encode !== 0;
       for (const [t, k] of keyOf) {
         if (found.has(k)) continue;
-        const pending = inFlight.get(k);
+        const pending = wait ? inFlight.get(k) : undefined;
         if (pending)
           waiting.push(
             pending.then((v) => {

@@ -132,4 +132,29 @@ describe('sentence service', () => {
     expect(encoder.texts.filter((t) => t === 'new story')).toHaveLength(1);
     expect(b[0]).toEqual(a[0]);
   });
+
+  it('with encode: 0, answers from the store at once, without waiting for another caller’s encode', async () => {
+    const deps = keep(await testDeps());
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    // An encoder that holds its job until released, as a new source's hundred items would.
+    const slow: VectorEncoder = {
+      model: real.model,
+      dims: real.dims,
+      encode: async (list) => {
+        await held;
+        return real.encode(list);
+      },
+    };
+    const service = createSentenceService(slow, dbVectorStore(deps.db));
+    const ingest = service.vectors(['new story']);
+    const [page] = await service.vectors(['new story'], { encode: 0 });
+    expect(page).toBeUndefined();
+    release();
+    expect((await ingest)[0]).toBeDefined();
+    // Once stored, the same stored-only call finds it.
+    expect((await service.vectors(['new story'], { encode: 0 }))[0]).toEqual((await ingest)[0]);
+  });
 });
