@@ -4,11 +4,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { ZodError } from 'zod';
+import { type BatchSentences, batchSentences } from '../editions/sentences.ts';
 import type { Log } from '../log.ts';
 import { parsePreferences } from '../preferences/schema.ts';
 import { createRanker, decodeEmbeddings, type EmbeddingTable, newestPublishedAt } from '../rank/index.ts';
-import { itemSentenceText } from '../rank/sentences.ts';
-import type { RankItem, SentenceVectors, Topic } from '../rank/types.ts';
+import type { RankItem, Topic } from '../rank/types.ts';
 import { createFileVectorCache } from '../semantic/cache.ts';
 import { lazySentenceEncoder, sentencesEnabled } from '../semantic/encoder.ts';
 import { createSentenceService } from '../semantic/service.ts';
@@ -160,14 +160,12 @@ const warnings: Log = {
 };
 
 /**
- * Sentence vectors through the file cache (encoding only what it lacks): `items` now, and an
- * `encodeInterests` to run once the ranker can say which interest texts it will look up.
- * Undefined, with a warning, when the encoder or the cache is unavailable: ranking then works
- * without them.
+ * Sentence vectors through the file cache (encoding only what it lacks), the same way the
+ * planner gets them (batchSentences), except that every missing item is encoded now and a
+ * failure to encode leaves the run without any. Undefined, with a warning, when the encoder or
+ * the cache is unavailable: ranking then works without them.
  */
-async function loadSentences(
-  items: readonly RankItem[],
-): Promise<{ vectors: SentenceVectors; encodeInterests(texts: string[]): Promise<void> } | undefined> {
+async function loadSentences(items: readonly RankItem[]): Promise<BatchSentences | undefined> {
   // Lazy: the model loads only if the cache lacks a text (a cached run skips ~0.4 s and ~200 MB).
   const encoder = lazySentenceEncoder(warnings);
   if (!encoder) return undefined;
@@ -177,25 +175,12 @@ async function loadSentences(
     warnings,
   );
   const bar = progressBar(stdio, 'sift rank: encoding');
-  const byText = new Map<string, Int8Array>();
   try {
-    const vectors = await service.vectors(items.map(itemSentenceText), { onProgress: bar.update });
-    return {
-      vectors: { dims: encoder.dims, items: vectors, interest: (t) => byText.get(t) },
-      async encodeInterests(texts) {
-        try {
-          const vs = await service.vectors(texts);
-          texts.forEach((t, i) => {
-            if (vs[i]) byText.set(t, vs[i]);
-          });
-        } catch (e) {
-          warnings.warn('no interest vectors; ranking without them', { reason: (e as Error).message });
-        }
-      },
-    };
-  } catch (e) {
-    warnings.warn('no sentence vectors; ranking without them', { reason: (e as Error).message });
-    return undefined;
+    return await batchSentences({ sentences: { items: service, interests: service }, log: warnings }, items, {
+      encodeItems: Number.POSITIVE_INFINITY,
+      onProgress: bar.update,
+      storedOnFailure: false,
+    });
   } finally {
     bar.finish();
   }
@@ -267,7 +252,7 @@ export async function runRank(argv: string[]): Promise<number> {
         ...(noExp || args.has('--no-graph') ? { spread: 0 } : {}),
       },
     });
-    await sentences?.encodeInterests(ranker.sentenceTexts(prefs));
+    await sentences?.prepare(ranker.sentenceTexts(prefs));
     const picks = ranker.rank(prefs, { now, limit: top, minScore });
     if (format === 'json') process.stdout.write(`${JSON.stringify(picks)}\n`);
     else

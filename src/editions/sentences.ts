@@ -57,16 +57,26 @@ export async function batchRanker(
   };
 }
 
-interface BatchSentences {
+export interface BatchSentences {
   vectors: SentenceVectors;
   /** Encodes (or loads) these interest and topic texts: what `Ranker.sentenceTexts` names. */
   prepare(texts: Iterable<string>): Promise<void>;
 }
 
-async function batchSentences(
+/**
+ * The sentence vectors of one batch (see the top of this file); for callers that build their
+ * own ranker (`sift rank`, with its depth and switches). `encodeItems`: how many missing item
+ * vectors to encode now (default ENCODE_AT_PLAN); `storedOnFailure` (default true): when encoding
+ * fails, rank with the stored vectors rather than none.
+ */
+export async function batchSentences(
   deps: Pick<Deps, 'sentences' | 'log'>,
   items: readonly RankItem[],
-  options: { encodeItems?: number } = {},
+  options: {
+    encodeItems?: number;
+    onProgress?: (done: number, total: number) => void;
+    storedOnFailure?: boolean;
+  } = {},
 ): Promise<BatchSentences | undefined> {
   const service = deps.sentences;
   if (!service || items.length === 0) return undefined;
@@ -75,7 +85,8 @@ async function batchSentences(
   try {
     itemVectors = await service.items.vectors(texts, {
       encode: options.encodeItems ?? ENCODE_AT_PLAN,
-      storedOnFailure: true,
+      onProgress: options.onProgress,
+      storedOnFailure: options.storedOnFailure ?? true,
     });
   } catch (e) {
     deps.log.warn('sentences: stored vectors unavailable, ranking without them', { error: String(e) });
