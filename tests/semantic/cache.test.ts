@@ -1,10 +1,12 @@
 import { appendFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { sha256Hex } from '../../src/security/encoding.ts';
 import { createFileVectorCache } from '../../src/semantic/cache.ts';
-import { loadSentenceEncoder, type SentenceEncoder } from '../../src/semantic/encoder.ts';
+import type { SentenceEncoder } from '../../src/semantic/encoder.ts';
 import { createSentenceService, sentenceKey } from '../../src/semantic/service.ts';
 import { tempDir } from '../helpers/deps.ts';
+import { requireSentenceEncoder } from '../helpers/encoder.ts';
 
 const model = { model: 'test-model@1', dims: 8 };
 const vec = (seed: number) => Int8Array.from({ length: 8 }, (_, i) => ((seed * 31 + i * 17) % 255) - 127);
@@ -31,6 +33,7 @@ describe('file vector cache', () => {
 
   it('keys by model and text: sha256 of "model\\ntext"', async () => {
     expect(await sentenceKey('m', 'hockey')).toMatch(/^[0-9a-f]{64}$/);
+    expect(await sentenceKey('m', 'hockey')).toBe(await sha256Hex('m\nhockey'));
     expect(await sentenceKey('m', 'hockey')).not.toBe(await sentenceKey('n', 'hockey'));
   });
 
@@ -92,9 +95,7 @@ describe('file vector cache', () => {
 describe('the sentence service over the file store', () => {
   let real: SentenceEncoder;
   beforeAll(async () => {
-    const loaded = await loadSentenceEncoder();
-    if (!loaded) throw new Error('the sentence encoder did not load');
-    real = loaded;
+    real = await requireSentenceEncoder();
   });
 
   it('encodes only what the cache lacks, each text once, and answers in order', async () => {

@@ -1,5 +1,6 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadSentenceEncoder, type SentenceEncoder, sentencesEnabled } from '../../src/semantic/encoder.ts';
+import { requireSentenceEncoder } from '../helpers/encoder.ts';
 
 const cosine = (a: Int8Array, b: Int8Array) => {
   let dot = 0;
@@ -11,9 +12,7 @@ const norm = (v: Int8Array) => Math.hypot(...v);
 // The real model (Universal Sentence Encoder lite, ~150 ms to load): no mocks.
 let encoder: SentenceEncoder;
 beforeAll(async () => {
-  const loaded = await loadSentenceEncoder();
-  if (!loaded) throw new Error('the sentence encoder did not load');
-  encoder = loaded;
+  encoder = await requireSentenceEncoder();
 });
 afterEach(() => vi.unstubAllEnvs());
 
