@@ -20,7 +20,7 @@ export function chunks<T>(list: readonly T[], size: number): T[][] {
  * sparse one is IN lists. For reads only: an UPDATE or DELETE must not touch the extra rows a
  * BETWEEN takes in, so writes use plain `chunks(ids, MAX_PARAMS)`.
  */
-export function idFilters(column: Parameters<typeof inArray>[0], sortedIds: number[]): SQL[] {
+function idFilters(column: Parameters<typeof inArray>[0], sortedIds: number[]): SQL[] {
   if (sortedIds.length === 0) return [];
   const lo = sortedIds[0]!;
   const hi = sortedIds[sortedIds.length - 1]!;
