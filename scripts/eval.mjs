@@ -36,6 +36,7 @@ const variants = ablation
   ? [
       ['product', ''],
       ['without typicality ordering', '--no-typical'],
+      ['without centring sentence vectors', '--no-centring'],
       ['without sentence vectors (as on Workers)', '--no-sentences'],
       ['without sentence vectors or word embeddings', '--no-sentences --no-embeddings'],
       ['without sentence vectors or word-vector re-scoring and fill', '--no-sentences --no-dense'],

@@ -42,6 +42,8 @@ Options:
                      (~50 ms each); vectors are cached in SIFT_CACHE_DIR (default ./data/cache)
   --no-typical       keep each interest's best matches in score order instead of ordering
                      them mostly by how typical each is of them (needs sentence vectors)
+  --no-centring      measure sentence cosines as encoded, not from partway to the batch's
+                     mean vector (needs sentence vectors)
   -h, --help         this help
 
 Exit codes: 0 success, 1 unreadable or invalid input, 2 usage error.
@@ -60,6 +62,7 @@ const FLAGS = new Set([
   '--no-expansion',
   '--no-sentences',
   '--no-typical',
+  '--no-centring',
 ]);
 const VALUED = new Set(['--items', '--prefs', '--top', '--format', '--topics', '--now', '--min-score']);
 
@@ -249,6 +252,7 @@ export async function runRank(argv: string[]): Promise<number> {
         dense: !noExp && !args.has('--no-dense'),
         denseFill: !noExp && !args.has('--no-dense-fill'),
         typical: !args.has('--no-typical'),
+        centre: !args.has('--no-centring'),
         ...(noExp || args.has('--no-graph') ? { spread: 0 } : {}),
       },
     });

@@ -28,6 +28,11 @@ export interface ExpansionOptions {
    * only; see interest.ts: byTypicality).
    */
   typical: boolean;
+  /**
+   * Measure sentence cosines from partway to the batch's mean vector (sentence vectors only; see
+   * sentence-space.ts: CENTRE_SHARE).
+   */
+  centre: boolean;
   /** Feedback items taken from the first pass (prf). */
   feedbackDocs: number;
   /** Expansion words added per interest. */
@@ -52,6 +57,7 @@ export const DEFAULT_EXPANSION: ExpansionOptions = {
   dense: true,
   denseFill: true,
   typical: true,
+  centre: true,
   feedbackDocs: 10,
   terms: 25,
   weight: 0.5,

@@ -71,12 +71,12 @@ const SENTENCES_REPLACE_WORDS = 0.9;
 
 /** Builds a ranker over candidate items (see RankerContext for the optional settings). */
 export function createRanker(items: readonly RankItem[], context: RankerContext = {}): Ranker {
-  const sentences = sentenceSpace(items.length, context.sentences);
+  const opts: ExpansionOptions = { ...DEFAULT_EXPANSION, ...context.expansion };
+  const sentences = sentenceSpace(items.length, context.sentences, opts.centre);
   const covered = sentences !== null && sentences.encoded.length >= SENTENCES_REPLACE_WORDS * items.length;
   const embeddings = context.embeddings ? new Embeddings(context.embeddings) : null;
   const corpus = buildCorpus(items, embeddings, !covered);
   const clusters = buildClusters(corpus);
-  const opts: ExpansionOptions = { ...DEFAULT_EXPANSION, ...context.expansion };
   const graph = opts.spread > 0 ? buildGraph(corpus) : null;
   const depth = context.depth ?? 50;
   const topics = new Map((context.topics ?? []).map((t) => [t.name.trim().toLowerCase(), t]));

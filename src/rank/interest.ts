@@ -65,23 +65,36 @@ const FILL_MIN_COSINE = 0.5;
  * a fifth of a typed-word title match. Chosen on mind-dev and checked on ag-news (weight 1 / 2 / 4
  * × floor 0.1 / 0.2 / 0.3, interests then encoded as typed): mind-dev MAP 0.41 / 0.43 / 0.45 at
  * floor 0.1, but ag-news falls below BM25 at 4 (P@10 0.94, MAP 0.883); 2 keeps ag-news at BM25's
- * P@10 with a higher MAP. The floor is about the median cosine of an unrelated item: 0.1 when
- * interests were encoded as typed, 0.18 since they are framed as 'news about …' (sentences.ts),
- * which lifts every cosine (measured on both eval sets: the unrelated median 0.10 → 0.18).
+ * P@10 with a higher MAP.
  */
 const SENTENCE_WEIGHT = 2;
-const SENTENCE_FLOOR = 0.18;
 /** Items the sentence fill may add when an interest's words match fewer than `depth` items (50–200: same). */
 const SENTENCE_FILL = 100;
 /**
- * Cosine an item needs to enter by sentence alone: about the 97th percentile of unrelated items'
- * (measured on mind-dev and ag-news with framed interests: unrelated p50 ≈ 0.18, p97 ≈ 0.38;
- * related p50 ≈ 0.34–0.47), so that a weak day still yields a short edition rather than filler.
- * It was 0.3 for interests encoded as typed, the same percentile. Keeping 0.3 with the framing
- * would score better on the eval (mind-dev P@10 / MAP 0.709 / 0.515 against 0.691 / 0.480), but
- * only by letting three times as many unrelated items through.
+ * The floor of the sentence bonus and the cosine an item needs to enter by sentence alone, for
+ * vectors as encoded (`RAW`) and for vectors centred halfway to the batch's mean (`HALF`,
+ * sentence-space.ts: CENTRE_SHARE); a batch centred by a smaller share (a small batch) gets the
+ * thresholds in between. The floor is about the median cosine of an unrelated item, the fill's
+ * minimum about its 98th percentile, so that a weak day still yields a short edition rather
+ * than filler (measured on mind-dev and ag-news, interests framed as 'news about …',
+ * sentences.ts: unrelated items' cosines at those percentiles are 0.18 / 0.38 as encoded,
+ * 0.10 / 0.31 a quarter of the way to the mean, 0.035 / 0.25 halfway: linear in the share).
+ * Framing lifted every cosine (the unrelated median 0.10 → 0.18), so the raw thresholds were
+ * 0.1 / 0.3 for interests encoded as typed.
  */
-const SENTENCE_FILL_MIN = 0.38;
+const FLOOR_RAW = 0.18;
+const FLOOR_HALF = 0.035;
+const FILL_MIN_RAW = 0.38;
+const FILL_MIN_HALF = 0.25;
+
+/** The sentence bonus's floor and the fill's minimum for a space centred by `centring`. */
+function sentenceThresholds(centring: number): { floor: number; fillMin: number } {
+  const t = centring / 0.5;
+  return {
+    floor: FLOOR_RAW + (FLOOR_HALF - FLOOR_RAW) * t,
+    fillMin: FILL_MIN_RAW + (FILL_MIN_HALF - FILL_MIN_RAW) * t,
+  };
+}
 /**
  * Typicality: an interest's best TYPICAL_TOP matches are re-ordered by their score plus
  * TYPICAL_WEIGHT × their cosine to the score-weighted centroid of all of them (both measured from
@@ -304,11 +317,12 @@ function bySentence(
 ): FirstPass {
   const out = SCRATCH.reset(depth);
   const { docs, scores } = top;
+  const { floor, fillMin } = sentenceThresholds(space.centring);
+  const bonus = (cos: number) => (cos > floor ? SENTENCE_WEIGHT * (cos - floor) : 0);
   // Plain loops: this runs for every distinct interest of a batch (thousands).
   for (let i = 0; i < docs.length; i++)
-    out.push(docs[i]!, scores[i]! + sentenceBonus(sentenceCosine(space, q, docs[i]!)));
-  if (fill)
-    addNearest(out, nearestBySentence(space, q, SENTENCE_FILL), docs, SENTENCE_FILL_MIN, sentenceBonus);
+    out.push(docs[i]!, scores[i]! + bonus(sentenceCosine(space, q, docs[i]!)));
+  if (fill) addNearest(out, nearestBySentence(space, q, SENTENCE_FILL), docs, fillMin, bonus);
   return out.columns();
 }
 
@@ -427,10 +441,6 @@ function addNearest(
     const cos = near.scores[i]!;
     if (cos >= minCos && !seen.has(near.docs[i]!)) out.push(near.docs[i]!, bonus(cos));
   }
-}
-
-function sentenceBonus(cos: number): number {
-  return cos > SENTENCE_FLOOR ? SENTENCE_WEIGHT * (cos - SENTENCE_FLOOR) : 0;
 }
 
 /** Semantic reward for a cosine: 0 up to DENSE_FLOOR, then linear up to DENSE_WEIGHT. */

@@ -1,7 +1,7 @@
 /**
  * The batch's sentence vectors (from an encoder outside the ranker, see types.ts:
- * SentenceVectors) packed into one int8 matrix, with the nearest-items search an interest
- * needs when its words run out. Same shape as dense.ts: an exact scan for small batches, a
+ * SentenceVectors) packed into one int8 matrix, centred partway to their mean (CENTRE_SHARE),
+ * with the nearest-items search an interest needs when its words run out. Same shape as dense.ts: an exact scan for small batches, a
  * coarse inverted file (items grouped under evenly spaced seed items) for large ones.
  */
 import { TopK } from './diversify.ts';
@@ -24,6 +24,23 @@ const ASSIGN_DIMS = 128;
 const SHORTLIST = 2;
 /** Quantisation: vectors are unit length × 127, so a dot product ÷ 127² is the cosine. */
 const SCALE2 = 127 * 127;
+/**
+ * Share of the batch's mean vector taken out of every item and interest vector before cosines
+ * are measured. An encoder's vectors share a large common part (news-ness: the mean of a news
+ * batch's unit vectors has length ≈ 0.5, and two unrelated news sets' means point the same way,
+ * cosine 0.86), which makes every item look somewhat close to every interest; measured from
+ * partway to the mean, a cosine says more about what an item is about. Chosen over 0 / 0.25 /
+ * 0.5 / 1 with the sentence thresholds moved to the same percentiles of unrelated items'
+ * cosines (interest.ts: sentenceThresholds); see src/rank/README.md ("Centring").
+ */
+const CENTRE_SHARE = 0.5;
+/**
+ * Items before the batch's mean is trusted: the share applied is CENTRE_SHARE × n / (n + this),
+ * since the mean of a few items says more about those items than about the news (one item's
+ * mean is itself), and centring a small batch on it would push its own items away from the
+ * interests they are about.
+ */
+const CENTRE_PRIOR = 100;
 // Scratch heaps for nearestBySentence (synchronous; each call copies its result out with
 // columns()): thousands of interests search per batch.
 const NEAREST = new TopK(0);
@@ -37,8 +54,10 @@ export interface SentenceSpace {
   /** Items that have a vector, ascending, and the same as a mark per item (1: has one). */
   encoded: Int32Array;
   present: Uint8Array;
-  /** Interest vector by its sentence text (from the caller). */
+  /** Interest vector by its sentence text (from the caller, centred like the items). */
   interest(text: string): Int8Array | undefined;
+  /** Share of the batch's mean taken out of every vector (0: none; see CENTRE_SHARE). */
+  centring: number;
   /**
    * The batch's mean unit vector and each item's distance from it (typicality measures from
    * there, see centredOf), built on first use.
@@ -48,8 +67,15 @@ export interface SentenceSpace {
   groups?: { centroids: Int8Array; lists: Int32Array[] } | null;
 }
 
-/** Packs the caller's vectors; null when none of the items has one (nothing to gain). */
-export function sentenceSpace(n: number, input: SentenceVectors | undefined): SentenceSpace | null {
+/**
+ * Packs the caller's vectors, centred partway to their mean unless `centre` is false; null when
+ * none of the items has one (nothing to gain).
+ */
+export function sentenceSpace(
+  n: number,
+  input: SentenceVectors | undefined,
+  centre = true,
+): SentenceSpace | null {
   if (!input || !(input.dims > 0)) return null;
   const dims = input.dims;
   const vectors = new Int8Array(n * dims);
@@ -63,10 +89,34 @@ export function sentenceSpace(n: number, input: SentenceVectors | undefined): Se
     present[d] = 1;
   }
   if (encoded.length === 0) return null;
+  const centring = centre ? (CENTRE_SHARE * encoded.length) / (encoded.length + CENTRE_PRIOR) : 0;
   // The lookup alone, not `input`: the caller's per-item vectors are copied above, and holding
   // them here would keep thousands of small buffers alive as long as the ranker.
-  const { interest } = input;
-  return { dims, vectors, encoded: Int32Array.from(encoded), present, interest };
+  const lookup = input.interest;
+  let interest = lookup;
+  if (centring > 0) {
+    const shift = new Float64Array(dims);
+    for (const d of encoded) for (let j = 0; j < dims; j++) shift[j]! += vectors[d * dims + j]!;
+    for (let j = 0; j < dims; j++) shift[j]! *= centring / encoded.length;
+    for (const d of encoded) shifted(vectors.subarray(d * dims, (d + 1) * dims), shift);
+    interest = (text) => {
+      const v = lookup(text);
+      return v && v.length === dims ? shifted(v.slice(), shift) : v;
+    };
+  }
+  return { dims, vectors, encoded: Int32Array.from(encoded), present, interest, centring };
+}
+
+/** v − shift (both ×127), back to unit length ×127, in place. */
+function shifted(v: Int8Array, shift: Float64Array): Int8Array {
+  let norm = 0;
+  for (let j = 0; j < v.length; j++) {
+    const x = v[j]! - shift[j]!;
+    norm += x * x;
+  }
+  const scale = norm > 0 ? 127 / Math.sqrt(norm) : 0;
+  for (let j = 0; j < v.length; j++) v[j] = Math.round((v[j]! - shift[j]!) * scale);
+  return v;
 }
 
 /** Cosine between a query vector and item d. */

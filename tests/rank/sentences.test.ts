@@ -19,6 +19,13 @@ function unit(axis: number, tilt = -1, t = 0): Int8Array {
   return Int8Array.from(v, (x) => Math.round((x / norm) * 127));
 }
 
+/** A unit vector ×127 along the given axes, in proportion to their weights. */
+function direction(weights: Record<number, number>): Int8Array {
+  const v = Float64Array.from({ length: DIMS }, (_, i) => weights[i] ?? 0);
+  const norm = Math.hypot(...v);
+  return Int8Array.from(v, (x) => Math.round((x / norm) * 127));
+}
+
 /** Sentence vectors for a batch: by item id, and by interest text. */
 function vectors(
   items: readonly RankItem[],
@@ -62,6 +69,28 @@ describe('sentence vectors', () => {
     const sentences = vectors(items, { ...fillerVectors(rest), [loose.id]: unit(1, 0, 0.258) }, HOCKEY);
     const picks = createRanker(items, { sentences }).rank(prefs({ interests: ['hockey'] }), { minScore: 0 });
     expect(picks.map((p) => p.id)).not.toContain(loose.id);
+  });
+
+  it('measure closeness from partway to what the whole batch shares, so sharing only that brings nothing', () => {
+    // Every item shares one direction (axis 7: what news is like), and so does the interest
+    // ("news about hockey"): as encoded, each of the 300 other items is as close to the interest
+    // (cosine 0.45) as a loosely related story would be. Only the game report is about hockey
+    // (axis 0) beyond that.
+    const game = item('Oilers beat Flames in overtime thriller', { summary: 'Goalie makes forty saves' });
+    const rest = filler(300);
+    const items = [game, ...rest];
+    const byId = {
+      ...Object.fromEntries(rest.map((it, i) => [it.id, direction({ 7: 0.9, [1 + (i % 6)]: 0.436 })])),
+      [game.id]: direction({ 7: 0.9, 0: 0.436 }),
+    };
+    const hockey = { [interestSentenceText(['hockey'])]: direction({ 7: 0.5, 0: 0.866 }) };
+    const rank = (centre: boolean) =>
+      createRanker(items, { sentences: vectors(items, byId, hockey), expansion: { centre } })
+        .rank(prefs({ interests: ['hockey'] }), { minScore: 0, limit: 20 })
+        .map((p) => p.id);
+    expect(rank(true)).toEqual([game.id]);
+    // As encoded, what every item shares would pass for being about hockey.
+    expect(rank(false).length).toBeGreaterThan(1);
   });
 
   it('between items that match the words equally, the one whose text is closer comes first, either way round', () => {
@@ -153,11 +182,6 @@ describe('sentence vectors', () => {
     // Every item here shares one direction (axis 7: what the whole batch is like). The parade
     // item is little more than that shared direction; the game reports add hockey (axis 0) and
     // each its own detail. Measured from the batch's mean, the games are what 'hockey' matched.
-    const direction = (weights: Record<number, number>) => {
-      const v = Float64Array.from({ length: DIMS }, (_, i) => weights[i] ?? 0);
-      const norm = Math.hypot(...v);
-      return Int8Array.from(v, (x) => Math.round((x / norm) * 127));
-    };
     const games = ['Oilers beat Flames', 'Leafs edge Bruins', 'Canucks rally late', 'Jets blank Wild'].map(
       (t) => item(`Hockey: ${t}`, { summary: 'Report' }),
     );
@@ -181,11 +205,6 @@ describe('sentence vectors', () => {
     // 0). The odd item is far from everything, half toward hockey and half elsewhere (axis 1):
     // it reaches further along the games' direction than they do, but at a wider angle. (Measured
     // as a length rather than an angle, it would come first.)
-    const direction = (weights: Record<number, number>) => {
-      const v = Float64Array.from({ length: DIMS }, (_, i) => weights[i] ?? 0);
-      const norm = Math.hypot(...v);
-      return Int8Array.from(v, (x) => Math.round((x / norm) * 127));
-    };
     const games = Array.from({ length: 8 }, (_, i) => item(`Hockey: game ${i} recap`, { summary: 'Report' }));
     const odd = item('Hockey, hockey!', { summary: 'Hockey report' });
     const rest = filler();
