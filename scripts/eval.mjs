@@ -7,10 +7,11 @@
 // Runs ../shared/eval/rank-eval.mjs (which runs `npx sift rank` once per persona, next to a
 // keyword-filter and a BM25 baseline) on ../shared/data/eval/{mind-dev,ag-news}. The data are
 // research-licensed and stay in ../shared: nothing is copied into this repository.
-// A third set, "mind-dev-more", asks the same mind-dev items with personas of our own
-// (scripts/mind-dev-more-personas.jsonl: interests as a user would type them, relevance by MSN's
-// section), written after the ranking was tuned on the shared personas, to see whether what was
-// tuned generalises.
+// Two more sets ask the same mind-dev items with personas of our own (interests as a user would
+// type them, relevance by MSN's section), to see whether what was tuned generalises:
+// "mind-dev-more" (scripts/mind-dev-more-personas.jsonl), written after the ranking was tuned on
+// the shared personas, and "mind-dev-late" (scripts/mind-dev-late-personas.jsonl), written after
+// mind-dev-more had been used to choose how sentence vectors are centred.
 // The first run encodes every item's sentence vector (~45 ms each: about 45 s for mind-dev and
 // 6 min for ag-news on a 2-core machine); they are cached in SIFT_CACHE_DIR (./data/cache).
 import { spawnSync } from 'node:child_process';
@@ -22,7 +23,7 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const shared = fileURLToPath(new URL('../../shared/', import.meta.url));
 const harness = `${shared}eval/rank-eval.mjs`;
-const sets = ['mind-dev', 'ag-news', 'mind-dev-more'];
+const sets = ['mind-dev', 'ag-news', 'mind-dev-more', 'mind-dev-late'];
 
 if (!existsSync(harness)) {
   console.log(`eval: skipped — ${harness} not found. The evaluation data live beside the repository in`);
@@ -49,17 +50,18 @@ const variants = ablation
   : [['product', '']];
 
 let failed = false;
-let moreDir = null;
-/** The harness's folder for a set: ../shared's own, or for mind-dev-more its items with our personas. */
+const ownDirs = [];
+/** The harness's folder for a set: ../shared's own, or for one of ours the mind-dev items with our personas. */
 function setDir(set) {
-  if (set !== 'mind-dev-more') return `${shared}data/eval/${set}`;
+  if (set !== 'mind-dev-more' && set !== 'mind-dev-late') return `${shared}data/eval/${set}`;
   const source = `${shared}data/eval/mind-dev`;
   if (!existsSync(source)) return source;
   // Linked, not copied: the items and labels stay in ../shared.
-  moreDir = mkdtempSync(join(tmpdir(), 'sift-eval-'));
-  for (const f of ['items.jsonl', 'labels.tsv']) symlinkSync(`${source}/${f}`, join(moreDir, f));
-  copyFileSync(`${root}scripts/mind-dev-more-personas.jsonl`, join(moreDir, 'personas.jsonl'));
-  return moreDir;
+  const dir = mkdtempSync(join(tmpdir(), 'sift-eval-'));
+  ownDirs.push(dir);
+  for (const f of ['items.jsonl', 'labels.tsv']) symlinkSync(`${source}/${f}`, join(dir, f));
+  copyFileSync(`${root}scripts/${set}-personas.jsonl`, join(dir, 'personas.jsonl'));
+  return dir;
 }
 
 for (const set of sets) {
@@ -85,5 +87,5 @@ for (const set of sets) {
     console.log((name === 'product' ? lines : lines.filter((l) => /^(mean|product)/.test(l))).join('\n'));
   }
 }
-if (moreDir) rmSync(moreDir, { recursive: true, force: true });
+for (const dir of ownDirs) rmSync(dir, { recursive: true, force: true });
 process.exit(failed ? 1 : 0);
