@@ -74,11 +74,12 @@ const SENTENCE_FILL = 100;
  * The floor of the sentence bonus and the cosine an item needs to enter by sentence alone, for
  * vectors as encoded (`RAW`) and for vectors centred halfway to the batch's mean (`HALF`,
  * sentence-space.ts: CENTRE_SHARE); a batch centred by a smaller share (a small batch) gets the
- * thresholds in between. The floor is about the median cosine of an unrelated item, the fill's
- * minimum about its 98th percentile, so that a weak day still yields a short edition rather
- * than filler (measured on mind-dev and ag-news, interests framed as 'news about …',
- * sentences.ts: unrelated items' cosines at those percentiles are 0.18 / 0.38 as encoded,
- * 0.10 / 0.31 a quarter of the way to the mean, 0.035 / 0.25 halfway: linear in the share).
+ * thresholds in between. The floor sits a little above the median cosine of an unrelated item
+ * (its 60th–65th percentile), the fill's minimum at about its 98th, so that a weak day still
+ * yields a short edition rather than filler (measured on mind-dev and ag-news, interests framed
+ * as 'news about …', sentences.ts: unrelated items' cosines at those percentiles are 0.18 / 0.38
+ * as encoded, 0.10 / 0.31 a quarter of the way to the mean, 0.035 / 0.25 halfway: linear in the
+ * share).
  * Framing lifted every cosine (the unrelated median 0.10 → 0.18), so the raw thresholds were
  * 0.1 / 0.3 for interests encoded as typed.
  */

@@ -1,8 +1,9 @@
 /**
  * The batch's sentence vectors (from an encoder outside the ranker, see types.ts:
  * SentenceVectors) packed into one int8 matrix, centred partway to their mean (CENTRE_SHARE),
- * with the nearest-items search an interest needs when its words run out. Same shape as dense.ts: an exact scan for small batches, a
- * coarse inverted file (items grouped under evenly spaced seed items) for large ones.
+ * with the nearest-items search an interest needs when its words run out. Same shape as
+ * dense.ts: an exact scan for small batches, a coarse inverted file (items grouped under evenly
+ * spaced seed items) for large ones.
  */
 import { TopK } from './diversify.ts';
 import type { SentenceVectors } from './types.ts';
