@@ -98,15 +98,23 @@ function sentenceThresholds(centring: number): { floor: number; fillMin: number 
 }
 /**
  * Typicality: an interest's best TYPICAL_TOP matches are re-ordered by their score plus
- * TYPICAL_WEIGHT × their cosine to the score-weighted centroid of all of them (both measured from
- * the batch's mean vector), i.e. mostly by how typical each is of what the interest matched in
- * this batch (a cosine step of 0.05 outweighs a full title match). Chosen on mind-dev, checked
- * on ag-news (P@10 / MAP): weight 0 0.56 / 0.426 and 0.96 / 0.895; 10 0.59 / 0.443 and
- * 1.00 / 0.889; 20 0.60 / 0.443 and 1.00 / 0.889; 40 0.61 / 0.444 and 1.00 / 0.888. More in
+ * TYPICAL_WEIGHT × their cosine to the weighted centroid of all of them (both measured from the
+ * batch's mean vector), i.e. mostly by how typical each is of what the interest matched in this
+ * batch (a cosine step of 0.05 outweighs a full title match). Chosen on mind-dev, checked on
+ * ag-news (P@10 / MAP): weight 0 0.56 / 0.426 and 0.96 / 0.895; 10 0.59 / 0.443 and 1.00 /
+ * 0.889; 20 0.60 / 0.443 and 1.00 / 0.889; 40 0.61 / 0.444 and 1.00 / 0.888. More in
  * src/rank/README.md ("Typicality").
  */
 const TYPICAL_TOP = 50;
 const TYPICAL_WEIGHT = 20;
+/**
+ * Each match weighs in the centroid by its score × max(0, its sentence cosine to the interest)
+ * to this power: the centroid follows the matches that are also about the interest by meaning,
+ * so that when most of what the words match only mentions them (crash reports for 'cars'), it
+ * is not what counts as typical. Powers 2–8 all gain over the score alone on every mind-dev set
+ * (centred cosines; see src/rank/README.md, "Typicality by meaning"); 4 is the middle.
+ */
+const TYPICAL_MEANING_POWER = 4;
 const TIE_SPLIT = 1e-5;
 /** Best matches that lend score along the item graph. */
 const SPREAD_FROM = 50;
@@ -121,6 +129,12 @@ const TYPICAL = new TopK(0);
 let CENTROID = new Float64Array(0);
 let CENTROID_Q = new Int8Array(0);
 let COS = new Float64Array(0);
+let WEIGHTS = new Float64Array(0);
+/**
+ * Each listed item's sentence cosine to the interest being scored, as bySentence measured it, for
+ * byTypicality to read (valid for the items of that one interest's list only).
+ */
+let COS_OF = new Float32Array(0);
 
 function best(acc: Accumulator, k: number, scale = 1): FirstPass {
   const top = BEST.reset(k);
@@ -294,7 +308,7 @@ export function scoreInterest(
   acc.reset();
   if (sq) top = bySentence(space!, sq, top, depth, opts.denseFill && top.docs.length < depth);
   // Needs the items' vectors only, so it holds even when this interest's own encode failed.
-  if (!lexicalOnly && space && opts.typical) top = byTypicality(space, top);
+  if (!lexicalOnly && space && opts.typical) top = byTypicality(space, top, sq ? COS_OF : null);
 
   return {
     docs: Int32Array.from(top.docs),
@@ -320,10 +334,18 @@ function bySentence(
   const { docs, scores } = top;
   const { floor, fillMin } = sentenceThresholds(space.centring);
   const bonus = (cos: number) => (cos > floor ? SENTENCE_WEIGHT * (cos - floor) : 0);
+  if (COS_OF.length < space.present.length) COS_OF = new Float32Array(space.present.length);
   // Plain loops: this runs for every distinct interest of a batch (thousands).
-  for (let i = 0; i < docs.length; i++)
-    out.push(docs[i]!, scores[i]! + bonus(sentenceCosine(space, q, docs[i]!)));
-  if (fill) addNearest(out, nearestBySentence(space, q, SENTENCE_FILL), docs, fillMin, bonus);
+  for (let i = 0; i < docs.length; i++) {
+    const cos = sentenceCosine(space, q, docs[i]!);
+    COS_OF[docs[i]!] = cos;
+    out.push(docs[i]!, scores[i]! + bonus(cos));
+  }
+  if (fill) {
+    const near = nearestBySentence(space, q, SENTENCE_FILL);
+    for (let i = 0; i < near.docs.length; i++) COS_OF[near.docs[i]!] = near.scores[i]!;
+    addNearest(out, near, docs, fillMin, bonus);
+  }
   return out.columns();
 }
 
@@ -334,23 +356,29 @@ function bySentence(
  * 'cars', a STEM-school ranking for 'science') sits apart from them. The scores stay where
  * they were, best first: the k-th item by typicality takes the k-th best score, so thresholds
  * and the balance between a subscriber's interests mean what they did. Items without a vector
- * count as averagely typical.
+ * count as averagely typical. Given each item's sentence cosine to the interest (`cosOf`, by
+ * item), each match weighs in the centroid by its score × that closeness
+ * (TYPICAL_MEANING_POWER); without them (the interest's own encode failed), by its score.
  */
-function byTypicality(space: SentenceSpace, list: FirstPass): FirstPass {
+function byTypicality(space: SentenceSpace, list: FirstPass, cosOf: Float32Array | null): FirstPass {
   const m = Math.min(TYPICAL_TOP, list.docs.length);
   if (m < 3) return list;
   const { docs, scores } = list;
   const { dims, vectors, present } = space;
+  if (WEIGHTS.length < m) WEIGHTS = new Float64Array(TYPICAL_TOP);
+  const weights = WEIGHTS;
+  for (let k = 0; k < m; k++)
+    weights[k] = cosOf ? scores[k]! * Math.max(0, cosOf[docs[k]!]!) ** TYPICAL_MEANING_POWER : scores[k]!;
   if (CENTROID.length !== dims) CENTROID = new Float64Array(dims);
   const centroid = CENTROID.fill(0);
   // Four rows per pass over the centroid: a quarter of its loads and stores (measured 2× faster;
   // this runs for every distinct interest of a batch).
   let i = 0;
   for (; i + 4 <= m; i += 4) {
-    const w0 = scores[i]!;
-    const w1 = scores[i + 1]!;
-    const w2 = scores[i + 2]!;
-    const w3 = scores[i + 3]!;
+    const w0 = weights[i]!;
+    const w1 = weights[i + 1]!;
+    const w2 = weights[i + 2]!;
+    const w3 = weights[i + 3]!;
     const b0 = docs[i]! * dims;
     const b1 = docs[i + 1]! * dims;
     const b2 = docs[i + 2]! * dims;
@@ -360,14 +388,14 @@ function byTypicality(space: SentenceSpace, list: FirstPass): FirstPass {
         w0 * vectors[b0 + j]! + w1 * vectors[b1 + j]! + w2 * vectors[b2 + j]! + w3 * vectors[b3 + j]!;
   }
   for (; i < m; i++) {
-    const w = scores[i]!;
+    const w = weights[i]!;
     const base = docs[i]! * dims;
     for (let j = 0; j < dims; j++) centroid[j]! += w * vectors[base + j]!;
   }
   // Measured from the batch's mean: Σ w·(v − mean) over the items that have a vector.
   const { mean, norms } = centredOf(space);
   let weight = 0;
-  for (i = 0; i < m; i++) if (present[docs[i]!] === 1) weight += scores[i]!;
+  for (i = 0; i < m; i++) if (present[docs[i]!] === 1) weight += weights[i]!;
   let norm = 0;
   for (let j = 0; j < dims; j++) {
     centroid[j]! -= weight * 127 * mean[j]!;

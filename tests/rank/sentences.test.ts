@@ -200,6 +200,31 @@ describe('sentence vectors', () => {
     expect(picks[4]).toBe(parade.id);
   });
 
+  it('count as typical what the matches that are about the interest by meaning have in common, even when most matches only mention its words', () => {
+    // Ten crash reports say "car" twice; three car reviews say it once. By meaning the reviews
+    // are about cars (axis 0) and the crash reports about crashes (axis 1), only touching cars.
+    const crashes = Array.from({ length: 10 }, (_, i) =>
+      item(`Car crash: car hits tree on route ${i}`, { summary: 'Report' }),
+    );
+    const reviews = ['Kia Telluride', 'Ford Maverick', 'Honda Civic'].map((t) =>
+      item(`Car review: the ${t}`, { summary: 'Report' }),
+    );
+    const rest = filler();
+    const items = [...crashes, ...reviews, ...rest];
+    const byId = {
+      ...Object.fromEntries(rest.map((it, i) => [it.id, direction({ 7: 1, [4 + (i % 3)]: 0.5 })])),
+      ...Object.fromEntries(
+        crashes.map((c, i) => [c.id, direction({ 1: 1, 0: 0.4, 7: 0.3, [4 + (i % 3)]: 0.1 })]),
+      ),
+      ...Object.fromEntries(reviews.map((r, i) => [r.id, direction({ 0: 1, 2: 0.8, 7: 0.3, [4 + i]: 0.1 })])),
+    };
+    const cars = { [interestSentenceText(['cars'])]: direction({ 0: 1, 7: 0.3 }) };
+    const picks = createRanker(items, { sentences: vectors(items, byId, cars) })
+      .rank(prefs({ interests: ['cars'] }), { minScore: 0, limit: 13 })
+      .map((p) => p.id);
+    expect(picks.slice(0, 3).sort()).toEqual(reviews.map((r) => r.id).sort());
+  });
+
   it('measure typicality as an angle, so an item far from the rest does not win by its length', () => {
     // The game reports sit just off what the whole batch is like (axis 7), toward hockey (axis
     // 0). The odd item is far from everything, half toward hockey and half elsewhere (axis 1):
