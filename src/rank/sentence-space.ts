@@ -75,7 +75,7 @@ export interface SentenceSpace {
 export function sentenceSpace(
   n: number,
   input: SentenceVectors | undefined,
-  centre = true,
+  centre: boolean,
 ): SentenceSpace | null {
   if (!input || !(input.dims > 0)) return null;
   const dims = input.dims;
@@ -96,9 +96,9 @@ export function sentenceSpace(
   const lookup = input.interest;
   let interest = lookup;
   if (centring > 0) {
-    const shift = new Float64Array(dims);
-    for (const d of encoded) for (let j = 0; j < dims; j++) shift[j]! += vectors[d * dims + j]!;
-    for (let j = 0; j < dims; j++) shift[j]! *= centring / encoded.length;
+    // In the rows' ×127 units, like the vectors it is taken from.
+    const shift = meanRow(vectors, encoded, dims);
+    for (let j = 0; j < dims; j++) shift[j]! *= 127 * centring;
     for (const d of encoded) shifted(vectors.subarray(d * dims, (d + 1) * dims), shift);
     interest = (text) => {
       const v = lookup(text);
@@ -206,9 +206,7 @@ function groupsOf(space: SentenceSpace): SentenceSpace['groups'] {
 export function centredOf(space: SentenceSpace): { mean: Float64Array; norms: Float64Array } {
   if (space.centred) return space.centred;
   const { dims, vectors, encoded } = space;
-  const mean = new Float64Array(dims);
-  for (const d of encoded) for (let j = 0; j < dims; j++) mean[j]! += vectors[d * dims + j]!;
-  for (let j = 0; j < dims; j++) mean[j]! /= 127 * encoded.length;
+  const mean = meanRow(vectors, encoded, dims);
   const norms = new Float64Array(space.present.length);
   for (const d of encoded) {
     let s = 0;
@@ -219,4 +217,15 @@ export function centredOf(space: SentenceSpace): { mean: Float64Array; norms: Fl
     norms[d] = Math.sqrt(s) || 1;
   }
   return (space.centred = { mean, norms });
+}
+
+/** The mean of the `rows` of an int8 matrix ×127, as a unit-scale vector (÷127). */
+function meanRow(vectors: Int8Array, rows: ArrayLike<number>, dims: number): Float64Array {
+  const mean = new Float64Array(dims);
+  for (let r = 0; r < rows.length; r++) {
+    const base = rows[r]! * dims;
+    for (let j = 0; j < dims; j++) mean[j]! += vectors[base + j]!;
+  }
+  for (let j = 0; j < dims; j++) mean[j]! /= 127 * rows.length;
+  return mean;
 }
