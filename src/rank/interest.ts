@@ -87,10 +87,12 @@ const FLOOR_RAW = 0.18;
 const FLOOR_HALF = 0.035;
 const FILL_MIN_RAW = 0.38;
 const FILL_MIN_HALF = 0.25;
+/** The share of the mean the `HALF` thresholds were measured at. */
+const HALF = 0.5;
 
 /** The sentence bonus's floor and the fill's minimum for a space centred by `centring`. */
 function sentenceThresholds(centring: number): { floor: number; fillMin: number } {
-  const t = centring / 0.5;
+  const t = centring / HALF;
   return {
     floor: FLOOR_RAW + (FLOOR_HALF - FLOOR_RAW) * t,
     fillMin: FILL_MIN_RAW + (FILL_MIN_HALF - FILL_MIN_RAW) * t,
