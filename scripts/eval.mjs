@@ -23,7 +23,9 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const shared = fileURLToPath(new URL('../../shared/', import.meta.url));
 const harness = `${shared}eval/rank-eval.mjs`;
-const sets = ['mind-dev', 'ag-news', 'mind-dev-more', 'mind-dev-late'];
+/** Our own persona sets over mind-dev's items: scripts/<name>-personas.jsonl. */
+const ownSets = ['mind-dev-more', 'mind-dev-late'];
+const sets = ['mind-dev', 'ag-news', ...ownSets];
 
 if (!existsSync(harness)) {
   console.log(`eval: skipped — ${harness} not found. The evaluation data live beside the repository in`);
@@ -53,7 +55,7 @@ let failed = false;
 const ownDirs = [];
 /** The harness's folder for a set: ../shared's own, or for one of ours the mind-dev items with our personas. */
 function setDir(set) {
-  if (set !== 'mind-dev-more' && set !== 'mind-dev-late') return `${shared}data/eval/${set}`;
+  if (!ownSets.includes(set)) return `${shared}data/eval/${set}`;
   const source = `${shared}data/eval/mind-dev`;
   if (!existsSync(source)) return source;
   // Linked, not copied: the items and labels stay in ../shared.
