@@ -132,10 +132,7 @@ let CENTROID = new Float64Array(0);
 let CENTROID_Q = new Int8Array(0);
 let COS = new Float64Array(0);
 let WEIGHTS = new Float64Array(0);
-/**
- * Each listed item's sentence cosine to the interest being scored, as bySentence measured it, for
- * byTypicality to read (valid for the items of that one interest's list only).
- */
+/** bySentence's cosines by item (see there). */
 let COS_OF = new Float32Array(0);
 
 function best(acc: Accumulator, k: number, scale = 1): FirstPass {
@@ -308,9 +305,11 @@ export function scoreInterest(
     top = rescored.columns();
   } else top = best(acc, depth, unit);
   acc.reset();
-  if (sq) top = bySentence(space!, sq, top, depth, opts.denseFill && top.docs.length < depth);
+  let cosOf: Float32Array | null = null;
+  if (sq)
+    ({ list: top, cosOf } = bySentence(space!, sq, top, depth, opts.denseFill && top.docs.length < depth));
   // Needs the items' vectors only, so it holds even when this interest's own encode failed.
-  if (!lexicalOnly && space && opts.typical) top = byTypicality(space, top, sq ? COS_OF : null);
+  if (!lexicalOnly && space && opts.typical) top = byTypicality(space, top, cosOf);
 
   return {
     docs: Int32Array.from(top.docs),
@@ -323,7 +322,8 @@ export function scoreInterest(
 /**
  * Adds what a sentence encoder says about each candidate: how close the whole text is to the
  * interest. When the interest's words ran out, the nearest items by sentence join the list
- * (below an item that shares a word, unless their text is much closer).
+ * (below an item that shares a word, unless their text is much closer). Also returns each listed
+ * item's cosine, by item (a scratch array: valid until the next interest is scored).
  */
 function bySentence(
   space: SentenceSpace,
@@ -331,7 +331,7 @@ function bySentence(
   top: FirstPass,
   depth: number,
   fill: boolean,
-): FirstPass {
+): { list: FirstPass; cosOf: Float32Array } {
   const out = SCRATCH.reset(depth);
   const { docs, scores } = top;
   const { floor, fillMin } = sentenceThresholds(space.centring);
@@ -348,7 +348,7 @@ function bySentence(
     for (let i = 0; i < near.docs.length; i++) COS_OF[near.docs[i]!] = near.scores[i]!;
     addNearest(out, near, docs, fillMin, bonus);
   }
-  return out.columns();
+  return { list: out.columns(), cosOf: COS_OF };
 }
 
 /**
