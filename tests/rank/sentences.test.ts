@@ -10,20 +10,16 @@ import type { RankItem } from '../../src/rank/types.ts';
 import { embeddings, filler, item, prefs } from './helpers.ts';
 
 const DIMS = 8;
-/** A unit vector ×127 pointing mostly along axis `axis`, tilted toward `tilt` by `t`. */
-function unit(axis: number, tilt = -1, t = 0): Int8Array {
-  const v = new Float64Array(DIMS);
-  v[axis] = 1;
-  if (tilt >= 0) v[tilt] = t;
-  const norm = Math.hypot(...v);
-  return Int8Array.from(v, (x) => Math.round((x / norm) * 127));
-}
-
 /** A unit vector ×127 along the given axes, in proportion to their weights. */
 function direction(weights: Record<number, number>): Int8Array {
   const v = Float64Array.from({ length: DIMS }, (_, i) => weights[i] ?? 0);
   const norm = Math.hypot(...v);
   return Int8Array.from(v, (x) => Math.round((x / norm) * 127));
+}
+
+/** A unit vector ×127 pointing mostly along axis `axis`, tilted toward `tilt` by `t`. */
+function unit(axis: number, tilt = -1, t = 0): Int8Array {
+  return direction(tilt >= 0 ? { [axis]: 1, [tilt]: t } : { [axis]: 1 });
 }
 
 /** Sentence vectors for a batch: by item id, and by interest text. */
