@@ -110,11 +110,14 @@ function sentenceThresholds(centring: number): { floor: number; fillMin: number 
 const TYPICAL_TOP = 50;
 const TYPICAL_WEIGHT = 20;
 /**
- * Each match weighs in the centroid by its score × max(0, its sentence cosine to the interest)
- * to this power: the centroid follows the matches that are also about the interest by meaning,
- * so that when most of what the words match only mentions them (crash reports for 'cars'), it
- * is not what counts as typical. Powers 2–8 all gain over the score alone on every mind-dev set
- * (centred cosines; see src/rank/README.md, "Typicality by meaning"); 4 is the middle.
+ * Each match weighs in the centroid by max(0, its sentence cosine to the interest) to this
+ * power, not by its score: the centroid follows the matches that are about the interest by
+ * meaning, so that when most of what the words match only mentions them (crash reports for
+ * 'cars'), it is not what counts as typical. The score would weigh in how many of the
+ * interest's and its expansion's words an item repeats (a digest of "top news" items scores 9
+ * title matches for 'world news'), which says little about what it is about. Dropping the score
+ * gained on all four eval sets; powers 3–4 measure best (centred cosines; see src/rank/README.md,
+ * "Typicality by meaning").
  */
 const TYPICAL_MEANING_POWER = 4;
 const TIE_SPLIT = 1e-5;
@@ -359,8 +362,8 @@ function bySentence(
  * they were, best first: the k-th item by typicality takes the k-th best score, so thresholds
  * and the balance between a subscriber's interests mean what they did. Items without a vector
  * count as averagely typical. Given each item's sentence cosine to the interest (`cosOf`, by
- * item), each match weighs in the centroid by its score × that closeness
- * (TYPICAL_MEANING_POWER); without them (the interest's own encode failed), by its score.
+ * item), each match weighs in the centroid by that closeness (TYPICAL_MEANING_POWER); without
+ * them (the interest's own encode failed), by its score.
  */
 function byTypicality(space: SentenceSpace, list: FirstPass, cosOf: Float32Array | null): FirstPass {
   const m = Math.min(TYPICAL_TOP, list.docs.length);
@@ -370,7 +373,7 @@ function byTypicality(space: SentenceSpace, list: FirstPass, cosOf: Float32Array
   if (WEIGHTS.length < m) WEIGHTS = new Float64Array(TYPICAL_TOP);
   const weights = WEIGHTS;
   for (let k = 0; k < m; k++)
-    weights[k] = cosOf ? scores[k]! * Math.max(0, cosOf[docs[k]!]!) ** TYPICAL_MEANING_POWER : scores[k]!;
+    weights[k] = cosOf ? Math.max(0, cosOf[docs[k]!]!) ** TYPICAL_MEANING_POWER : scores[k]!;
   if (CENTROID.length !== dims) CENTROID = new Float64Array(dims);
   const centroid = CENTROID.fill(0);
   // Four rows per pass over the centroid: a quarter of its loads and stores (measured 2× faster;
