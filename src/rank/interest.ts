@@ -20,7 +20,13 @@ import { dot, normalize } from './embeddings.ts';
 import { type Expansion, type ExpansionOptions, expandInterest, type FirstPass } from './expand.ts';
 import type { ItemGraph } from './graph.ts';
 import { type addBm25, phraseDocs, phraseIdf, type QueryTerm } from './lexical.ts';
-import { centredOf, nearestBySentence, type SentenceSpace, sentenceCosine } from './sentence-space.ts';
+import {
+  centredOf,
+  nearestBySentence,
+  PROBES,
+  type SentenceSpace,
+  sentenceCosine,
+} from './sentence-space.ts';
 import { interestSentenceText } from './sentences.ts';
 import { isContentWord, stem, tokenize } from './tokenize.ts';
 
@@ -68,8 +74,17 @@ const FILL_MIN_COSINE = 0.5;
  * P@10 with a higher MAP.
  */
 const SENTENCE_WEIGHT = 2;
-/** Items the sentence fill may add when an interest's words match fewer than `depth` items (50–200: same). */
+/** Items the sentence fill may add to a list its words did not fill (50–200: same). */
 const SENTENCE_FILL = 100;
+/**
+ * When the words filled the list, a fill item has to outscore its last entry: only the very
+ * nearest can, so the search looks for fewer (25, what an edition reads of one interest's list
+ * at least: index.ts, HEAD_MIN) in half the groups. Same eval figures as a full search (mind-dev
+ * and ag-news at depth 50); 3,300 of the rank bench's 5,900 interests search this way, where it
+ * costs ~0.3 s instead of ~0.5 s.
+ */
+const FULL_LIST_FILL = 25;
+const FULL_LIST_PROBES = PROBES / 2;
 /**
  * The floor of the sentence bonus and the cosine an item needs to enter by sentence alone, for
  * vectors as encoded (`RAW`) and for vectors centred halfway to the batch's mean (`HALF`,
@@ -296,7 +311,9 @@ export function scoreInterest(
     const index = opts.denseFill && cands.docs.length < depth ? denseIndexOf(corpus) : null;
     if (index) {
       // The words ran out before the list did: fill it by meaning alone (items whose vector is
-      // close to the interest's), below any item that shares a word.
+      // close to the interest's), below any item that shares a word. (Unlike the sentence fill,
+      // not also into full lists: with word vectors that changed no P@10 at editions' depth and
+      // cost 0.8 s of the rank bench's 3.4 s; see src/rank/README.md, "Filling full lists".)
       addNearest(
         rescored,
         nearestDocs(corpus, index, q, fillSize(DENSE_FILL, depth, cands.docs.length)),
@@ -309,8 +326,7 @@ export function scoreInterest(
   } else top = best(acc, depth, unit);
   acc.reset();
   let cosOf: Float32Array | null = null;
-  if (sq)
-    ({ list: top, cosOf } = bySentence(space!, sq, top, depth, opts.denseFill && top.docs.length < depth));
+  if (sq) ({ list: top, cosOf } = bySentence(space!, sq, top, depth, opts.denseFill));
   // Needs the items' vectors only, so it holds even when this interest's own encode failed.
   if (!lexicalOnly && space && opts.typical) top = byTypicality(space, top, cosOf);
 
@@ -324,9 +340,11 @@ export function scoreInterest(
 
 /**
  * Adds what a sentence encoder says about each candidate: how close the whole text is to the
- * interest. When the interest's words ran out, the nearest items by sentence join the list
- * (below an item that shares a word, unless their text is much closer). Also returns each listed
- * item's cosine, by item (a scratch array: valid until the next interest is scored).
+ * interest. With `fill`, the nearest items by sentence join the list (below an item that shares
+ * a word, unless their text is much closer), whenever one could still reach it: always when the
+ * interest's words ran out, and when they did not, if the list's last score is below what the
+ * closest possible item would get. Also returns each listed item's cosine, by item (a scratch
+ * array: valid until the next interest is scored).
  */
 function bySentence(
   space: SentenceSpace,
@@ -346,8 +364,15 @@ function bySentence(
     COS_OF[docs[i]!] = cos;
     out.push(docs[i]!, scores[i]! + bonus(cos));
   }
-  if (fill) {
-    const near = nearestBySentence(space, q, SENTENCE_FILL);
+  // Whenever a fill item could still make the list, not only when the words ran out before
+  // `depth`: that made how deep a caller keeps lists (50 for editions, 1,000 for `sift rank`)
+  // decide whether an item that shares no word could come in at all, so editions ranked worse
+  // than what the eval measured (src/rank/README.md, "Filling full lists").
+  if (fill && out.admits(bonus(1))) {
+    const near =
+      out.size < depth
+        ? nearestBySentence(space, q, SENTENCE_FILL)
+        : nearestBySentence(space, q, FULL_LIST_FILL, FULL_LIST_PROBES);
     for (let i = 0; i < near.docs.length; i++) COS_OF[near.docs[i]!] = near.scores[i]!;
     addNearest(out, near, docs, fillMin, bonus);
   }

@@ -15,7 +15,7 @@ const EXACT_MAX = 3000;
  * than dense.ts uses, because here every interest whose words run out searches (thousands per
  * batch), so the per-query scan outweighs grouping the items once.
  */
-const PROBES = 6;
+export const PROBES = 6;
 /**
  * Dimensions that place an item in its group and shortlist it for a query (groupsOf,
  * nearestBySentence); the encoder's dimensions are in no particular order, so any 128 will do.
@@ -64,8 +64,13 @@ export interface SentenceSpace {
    * there, see centredOf), built on first use.
    */
   centred?: { mean: Float64Array; norms: Float64Array };
-  /** The coarse index, built on first search of a large batch. */
-  groups?: { centroids: Int8Array; lists: Int32Array[] } | null;
+  /**
+   * The coarse index, built on first search of a large batch: group j's items are
+   * `ids[starts[j] .. starts[j + 1])`, with their first ASSIGN_DIMS dimensions packed in the same
+   * order in `heads` (a search reads a group's rows in one sweep, not 512-byte strides apart),
+   * and its seed's in `centroids`.
+   */
+  groups?: { centroids: Int8Array; starts: Int32Array; ids: Int32Array; heads: Int8Array } | null;
 }
 
 /**
@@ -144,11 +149,15 @@ function dotRow(q: Int8Array, m: Int8Array, offset: number): number {
   return s0 + s1 + s2 + s3;
 }
 
-/** The `k` encoded items nearest to q, best first, as cosines (approximate for large batches). */
+/**
+ * The `k` encoded items nearest to q, best first, as cosines (approximate for large batches,
+ * where `probes` groups are scanned).
+ */
 export function nearestBySentence(
   space: SentenceSpace,
   q: Int8Array,
   k: number,
+  probes = PROBES,
 ): { docs: number[]; scores: number[] } {
   const top = NEAREST.reset(k);
   const { vectors, dims } = space;
@@ -158,12 +167,19 @@ export function nearestBySentence(
   else {
     // Groups and a shortlist by the first ASSIGN_DIMS dimensions (as the items were grouped),
     // then the best SHORTLIST × k in full: about half the work of scoring every probed item.
-    const part = q.subarray(0, Math.min(dims, ASSIGN_DIMS));
-    const probe = PROBE.reset(PROBES);
-    for (let j = 0; j < groups.lists.length; j++) probe.push(j, dotRow(part, groups.centroids, j * dims));
+    const { centroids, starts, ids, heads } = groups;
+    const pd = Math.min(dims, ASSIGN_DIMS);
+    const part = q.subarray(0, pd);
+    const probe = PROBE.reset(probes);
+    for (let j = 0; j + 1 < starts.length; j++) probe.push(j, dotRow(part, centroids, j * pd));
     const short = SHORT.reset(SHORTLIST * k);
-    for (let g = 0; g < probe.size; g++)
-      for (const d of groups.lists[probe.docs[g]!]!) short.push(d, dotRow(part, vectors, d * dims));
+    for (let g = 0; g < probe.size; g++) {
+      const j = probe.docs[g]!;
+      for (let r = starts[j]!; r < starts[j + 1]!; r++) {
+        const s = dotRow(part, heads, r * pd);
+        if (short.admits(s)) short.push(ids[r]!, s);
+      }
+    }
     for (let i = 0; i < short.size; i++) scan(short.docs[i]!);
   }
   return top.columns();
@@ -175,27 +191,41 @@ function groupsOf(space: SentenceSpace): SentenceSpace['groups'] {
   if (encoded.length <= EXACT_MAX) return (space.groups = null);
   const c = Math.ceil(Math.sqrt(encoded.length));
   const step = encoded.length / c;
-  const centroids = new Int8Array(c * dims);
+  const part = Math.min(dims, ASSIGN_DIMS);
+  // Only the seeds' first ASSIGN_DIMS dimensions are ever read.
+  const centroids = new Int8Array(c * part);
   for (let j = 0; j < c; j++) {
     const d = encoded[Math.floor(j * step)]!;
-    centroids.set(vectors.subarray(d * dims, (d + 1) * dims), j * dims);
+    centroids.set(vectors.subarray(d * dims, d * dims + part), j * part);
   }
   const members: number[][] = Array.from({ length: c }, () => []);
   // Each item joins the group whose seed is nearest over the first ASSIGN_DIMS dimensions: a
   // quarter of the work of full products (n·√n of them), and grouping only has to be roughly
   // right, since queries probe several groups and score what they scan in full.
-  const part = Math.min(dims, ASSIGN_DIMS);
   for (const d of encoded) {
     let bestJ = 0;
     let bestS = -Infinity;
     const row = vectors.subarray(d * dims, d * dims + part);
     for (let j = 0; j < c; j++) {
-      const s = dotRow(row, centroids, j * dims);
+      const s = dotRow(row, centroids, j * part);
       if (s > bestS) [bestS, bestJ] = [s, j];
     }
     members[bestJ]!.push(d);
   }
-  return (space.groups = { centroids, lists: members.map((m) => Int32Array.from(m)) });
+  const starts = new Int32Array(c + 1);
+  const ids = new Int32Array(encoded.length);
+  const heads = new Int8Array(encoded.length * part);
+  let r = 0;
+  for (let j = 0; j < c; j++) {
+    starts[j] = r;
+    for (const d of members[j]!) {
+      ids[r] = d;
+      heads.set(vectors.subarray(d * dims, d * dims + part), r * part);
+      r++;
+    }
+  }
+  starts[c] = r;
+  return (space.groups = { centroids, starts, ids, heads });
 }
 
 /**

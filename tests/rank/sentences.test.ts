@@ -221,6 +221,36 @@ describe('sentence vectors', () => {
     expect(picks.slice(0, 3).sort()).toEqual(reviews.map((r) => r.id).sort());
   });
 
+  it('let an item close by meaning into a list its words already fill, when it outscores the last of them', () => {
+    // Six items mention hockey in passing (a word in the summary, nothing like it by meaning);
+    // the game report never says the word. Lists kept 5 deep are full of word matches, but the
+    // report is far closer to the interest than the last of them is worth.
+    const mentions = [
+      ['Bake sale raises funds', 'For the library roof, before the hockey broadcast'],
+      ['Parking rules change downtown', 'Hockey fans are asked to take the tram'],
+      ['Choir rehearsal moves to Thursday', 'Because of a hockey game'],
+      ['Garden club plants tulips', 'Near the old hockey rink'],
+      ['Power cut hits three streets', 'During the hockey final'],
+      ['Bus timetable revised', 'The hockey shuttle stays'],
+    ].map(([title, summary]) => item(title!, { summary }));
+    const story = item('Oilers beat Flames in overtime thriller', { summary: 'Goalie makes forty saves' });
+    const rest = filler();
+    const items = [...mentions, story, ...rest];
+    const byId = {
+      ...fillerVectors(rest),
+      ...Object.fromEntries(mentions.map((m, i) => [m.id, unit(4 + (i % 4))])),
+      [story.id]: unit(0, 1, 0.3),
+    };
+    for (const depth of [5, 1000]) {
+      const picks = createRanker(items, { sentences: vectors(items, byId, HOCKEY), depth }).rank(
+        prefs({ interests: ['hockey'] }),
+        { minScore: 0 },
+      );
+      expect(picks[0]!.id).toBe(story.id);
+      expect(picks[0]!.reasons).toEqual(["related to your interest 'hockey'"]);
+    }
+  });
+
   it('measure typicality as an angle, so an item far from the rest does not win by its length', () => {
     // The game reports sit just off what the whole batch is like (axis 7), toward hockey (axis
     // 0). The odd item is far from everything, half toward hockey and half elsewhere (axis 1):
