@@ -28,9 +28,12 @@ Options:
   --topics FILE      topic catalogue JSON: [{ "name", "terms": [..] }]
   --now ISO|MS       clock for recency (default: newest publishedAt in the file, else now)
   --min-score X      drop items scoring below X (default 0: rank every match)
+  --depth N          items kept per interest before a subscriber's interests are combined
+                     (default 1000, or 10 × K if more); editions keep 50, so
+                     --depth 50 --top 10 --min-score 0.25 ranks as an edition does
   --no-embeddings    ablation switches, each turning one technique off: the word-embedding
-  --no-cooccurrence  table, co-occurrence expansion, semantic re-scoring, filling by
-  --no-dense         meaning when an interest's words run out, item-graph spreading, or
+  --no-cooccurrence  table, co-occurrence expansion, semantic re-scoring, filling an
+  --no-dense         interest's list by meaning, item-graph spreading, or
   --no-dense-fill    all expansion at once; --prf turns on pseudo-relevance feedback
   --no-graph         (off by default: it did not help on the evaluation sets). The word table
                      (--no-embeddings, --no-dense) steps aside when sentence vectors
@@ -64,7 +67,16 @@ const FLAGS = new Set([
   '--no-typical',
   '--no-centring',
 ]);
-const VALUED = new Set(['--items', '--prefs', '--top', '--format', '--topics', '--now', '--min-score']);
+const VALUED = new Set([
+  '--items',
+  '--prefs',
+  '--top',
+  '--format',
+  '--topics',
+  '--now',
+  '--min-score',
+  '--depth',
+]);
 
 function parseArgs(argv: string[]): Map<string, string> {
   const out = new Map<string, string>();
@@ -206,6 +218,8 @@ export async function runRank(argv: string[]): Promise<number> {
     if (format !== 'json' && format !== 'text') throw new UsageError("--format must be 'json' or 'text'");
     const minScore = Number(args.get('--min-score') ?? 0);
     if (!Number.isFinite(minScore)) throw new UsageError('--min-score must be a number');
+    const depth = Number(args.get('--depth') ?? Math.max(1000, top * 10));
+    if (!Number.isInteger(depth) || depth < 1) throw new UsageError('--depth must be a positive integer');
 
     const items = parseItems(readText(itemsPath, 'items'), itemsPath);
     let prefsJson: unknown;
@@ -244,7 +258,7 @@ export async function runRank(argv: string[]): Promise<number> {
       topics,
       embeddings: embeddings ?? undefined,
       sentences: sentences?.vectors,
-      depth: Math.max(1000, top * 10),
+      depth,
       expansion: {
         prf: !noExp && args.has('--prf'),
         cooccurrence: !noExp && !args.has('--no-cooccurrence'),

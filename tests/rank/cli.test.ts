@@ -46,6 +46,22 @@ describe('sift rank', () => {
     expect(typeof list[0].score).toBe('number');
   });
 
+  it('keeps --depth items per interest, as editions keep 50', async () => {
+    const many = file(
+      'many.jsonl',
+      Array.from({ length: 8 }, (_, i) => JSON.stringify({ id: `h${i}`, title: `Hockey game ${i}` })).join(
+        '\n',
+      ),
+    );
+    const hockey = file('hockey.json', JSON.stringify({ interests: ['hockey'] }));
+    const ranked = async (...extra: string[]) =>
+      JSON.parse(
+        (await run(['--items', many, '--prefs', hockey, '--top', '8', '--no-sentences', ...extra])).out,
+      );
+    expect(await ranked()).toHaveLength(8);
+    expect(await ranked('--depth', '3')).toHaveLength(3);
+  });
+
   it('prints help and exits 0', async () => {
     const r = await run(['--help']);
     expect(r.code).toBe(0);
@@ -55,6 +71,7 @@ describe('sift rank', () => {
   it('exits 2 on usage errors', async () => {
     expect((await run(['--items', items])).code).toBe(2);
     expect((await run(['--items', items, '--prefs', prefsFile, '--top', 'x'])).code).toBe(2);
+    expect((await run(['--items', items, '--prefs', prefsFile, '--depth', '0'])).code).toBe(2);
     expect((await run(['--bogus'])).code).toBe(2);
   });
 
