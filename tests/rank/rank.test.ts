@@ -206,6 +206,24 @@ describe('relevance and reasons', () => {
     expect(picks[0]!.reasons[0]).toBe("related to your interest 'hockey'");
   });
 
+  it('a phrase one of whose words no item uses: items with the other word match it only in part', () => {
+    // No item says "decor". Three items say "home" (a team's home game) and share "stadium",
+    // which one more item has without "home". Taking the "home" items as full matches made
+    // "stadium" a related word of 'home decor' and brought that fourth item into the edition.
+    const games = ['Home win for the Lions', 'Home crowd cheers the Bears', 'Home opener sells out'].map(
+      (t) => item(t, { summary: 'A full stadium' }),
+    );
+    const parking = item('Parking plan approved', { summary: 'Near the stadium' });
+    const items = [...games, parking, ...filler()];
+    const ranker = createRanker(items);
+    const all = ranker.rank(prefs({ interests: ['home decor'] }), { minScore: 0 });
+    expect(all.flatMap((p) => p.reasons).join(' ')).not.toMatch(/via 'stadium'/);
+    // Each has half of what was typed: worth less than a full title match of the phrase (≈ 1).
+    for (const p of all) expect(p.score).toBeLessThan(1);
+    const edition = ranker.rank(prefs({ interests: ['home decor'] }));
+    expect(edition.map((p) => p.id).sort()).toEqual(games.map((g) => g.id).sort());
+  });
+
   it('three-word phrases match in order, within one field, never across title and summary', () => {
     const inOrder = item('Lord of the Rings returns to cinemas', { summary: 'A classic.' });
     const across = item('The dark lord', { summary: 'of the rings and more' });
