@@ -42,6 +42,18 @@ function fillerVectors(items: readonly RankItem[]): Record<string, Int8Array> {
 
 const HOCKEY = { [interestSentenceText(['hockey'])]: unit(0) };
 
+/** Six items that mention hockey in passing, a word in the summary, each about something else. */
+function passingMentions(): RankItem[] {
+  return [
+    ['Bake sale raises funds', 'For the library roof, before the hockey broadcast'],
+    ['Parking rules change downtown', 'Hockey fans are asked to take the tram'],
+    ['Choir rehearsal moves to Thursday', 'Because of a hockey game'],
+    ['Garden club plants tulips', 'Near the old hockey rink'],
+    ['Power cut hits three streets', 'During the hockey final'],
+    ['Bus timetable revised', 'The hockey shuttle stays'],
+  ].map(([title, summary]) => item(title!, { summary }));
+}
+
 describe('sentence vectors', () => {
   it('bring an item that is about the interest but shares none of its words, and say it is related', () => {
     const story = item('Oilers beat Flames in overtime thriller', { summary: 'Goalie makes forty saves' });
@@ -225,14 +237,7 @@ describe('sentence vectors', () => {
     // Six items mention hockey in passing (a word in the summary, nothing like it by meaning);
     // the game report never says the word. Lists kept 5 deep are full of word matches, but the
     // report is far closer to the interest than the last of them is worth.
-    const mentions = [
-      ['Bake sale raises funds', 'For the library roof, before the hockey broadcast'],
-      ['Parking rules change downtown', 'Hockey fans are asked to take the tram'],
-      ['Choir rehearsal moves to Thursday', 'Because of a hockey game'],
-      ['Garden club plants tulips', 'Near the old hockey rink'],
-      ['Power cut hits three streets', 'During the hockey final'],
-      ['Bus timetable revised', 'The hockey shuttle stays'],
-    ].map(([title, summary]) => item(title!, { summary }));
+    const mentions = passingMentions();
     const story = item('Oilers beat Flames in overtime thriller', { summary: 'Goalie makes forty saves' });
     const rest = filler();
     const items = [...mentions, story, ...rest];
@@ -326,6 +331,27 @@ describe('sentence vectors', () => {
       { minScore: 0 },
     );
     expect(picks.map((p) => p.id).sort()).toEqual(stories.map((s) => s.id).sort());
+  });
+
+  it('find a close item for a list its words already fill in a large batch too (a narrower grouped search)', () => {
+    const mentions = passingMentions();
+    const story = item('Oilers beat Flames in overtime thriller');
+    const rest = filler(4000);
+    const items = [...rest, ...mentions, story];
+    const rand = seededRandom(5);
+    const byId: Record<string, Int8Array> = Object.fromEntries(
+      [...rest, ...mentions].map((it) => {
+        const v = Array.from({ length: DIMS }, (_, i) => (i === 0 ? 0.2 * (rand() - 0.5) : rand() - 0.5));
+        const norm = Math.hypot(...v);
+        return [it.id, Int8Array.from(v, (x) => Math.round((x / norm) * 127))];
+      }),
+    );
+    byId[story.id] = unit(0, 1, 0.2);
+    const picks = createRanker(items, { sentences: vectors(items, byId, HOCKEY), depth: 5 }).rank(
+      prefs({ interests: ['hockey'] }),
+      { minScore: 0 },
+    );
+    expect(picks[0]!.id).toBe(story.id);
   });
 
   it('encode an item as its headline and the start of its summary, without links', () => {
