@@ -57,8 +57,15 @@ export interface Corpus {
 
 /** Inverse document frequency (BM25's, floored at a small positive value). */
 export function idf(corpus: Corpus, term: number): number {
-  const df = corpus.df[term]!;
-  return Math.log(1 + (corpus.n - df + 0.5) / (df + 0.5));
+  return idfOf(corpus.n, corpus.df[term]!);
+}
+
+/**
+ * BM25's idf for a document frequency out of `n` items: a word's, a phrase's own (a phrase is
+ * rarer, so it says more, than its words), or 0 for a word that no item has.
+ */
+export function idfOf(n: number, df: number): number {
+  return Math.log(1 + (n - df + 0.5) / (df + 0.5));
 }
 
 function fieldText(item: RankItem, field: Field): string {

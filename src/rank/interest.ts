@@ -13,13 +13,13 @@
  * typical each is of them (byTypicality) → the best `depth` items.
  */
 import type { Accumulator } from './accumulator.ts';
-import { type Corpus, FIELD_WEIGHTS, idf } from './corpus.ts';
+import { type Corpus, FIELD_WEIGHTS, idf, idfOf } from './corpus.ts';
 import { denseIndexOf, nearestDocs } from './dense.ts';
 import { TopK } from './diversify.ts';
 import { dot, normalize } from './embeddings.ts';
 import { type Expansion, type ExpansionOptions, expandInterest, type FirstPass } from './expand.ts';
 import type { ItemGraph } from './graph.ts';
-import { type addBm25, phraseDocs, phraseIdf, type QueryTerm } from './lexical.ts';
+import { type addBm25, phraseDocs, type QueryTerm } from './lexical.ts';
 import {
   centredOf,
   nearestBySentence,
@@ -190,7 +190,7 @@ function parseInterest(corpus: Corpus, phrases: readonly string[], withTable: bo
       if (id !== undefined && corpus.df[id]! > 0) {
         query.set(id, (query.get(id) ?? 0) + weight);
         contentIds.push(id);
-      } else if (content.length > 1) unseen += weight * phraseIdf(corpus.n, 0);
+      } else if (content.length > 1) unseen += weight * idfOf(corpus.n, 0);
       if (emb) {
         let row = emb.row(w);
         if (row < 0) row = emb.row(stem(w));
@@ -258,7 +258,7 @@ export function scoreInterest(
   if (ideal > 0) ideal += unseen * TITLE_IMPACT;
   if (ideal === 0) ideal = 1;
   const phraseHits = phraseSeqs.map((p) => phraseDocs(corpus, p.seq, p.content));
-  const phraseW = phraseHits.map((hits) => PHRASE_WEIGHT * phraseIdf(corpus.n, hits.length));
+  const phraseW = phraseHits.map((hits) => PHRASE_WEIGHT * idfOf(corpus.n, hits.length));
   const lexical = (query: readonly QueryTerm[]) => {
     acc.reset();
     bm25(corpus, query, acc);

@@ -129,8 +129,3 @@ export function phraseDocs(
   if (phrase.length === 2) return cands;
   return cands.filter((d) => containsSeq(corpus.docSeq[d]!, phrase));
 }
-
-/** idf of a phrase from its own document frequency: a phrase is rarer, so it says more, than its words. */
-export function phraseIdf(n: number, df: number): number {
-  return Math.log(1 + (n - df + 0.5) / (df + 0.5));
-}
