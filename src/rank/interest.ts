@@ -180,17 +180,18 @@ function parseInterest(corpus: Corpus, phrases: readonly string[], withTable: bo
     const words = tokenize(phrase);
     let content = words.filter(isContentWord);
     if (content.length === 0) content = words;
-    if (content.length > 1) multiword = true;
+    const isPhrase = content.length > 1;
+    if (isPhrase) multiword = true;
+    // A phrase's words share one unit of weight (√ keeps long phrases from dominating).
+    const weight = (isPhrase ? PHRASE_PART : 1) / content.length ** 0.5;
     const seq = words.map((w) => corpus.termIds.get(stem(w)) ?? -2);
     const contentIds: number[] = [];
     for (const w of content) {
       const id = corpus.termIds.get(stem(w));
-      // A phrase's words share one unit of weight (√ keeps long phrases from dominating).
-      const weight = (content.length > 1 ? PHRASE_PART : 1) / content.length ** 0.5;
       if (id !== undefined && corpus.df[id]! > 0) {
         query.set(id, (query.get(id) ?? 0) + weight);
         contentIds.push(id);
-      } else if (content.length > 1) unseen += weight * idfOf(corpus.n, 0);
+      } else if (isPhrase) unseen += weight * idfOf(corpus.n, 0);
       if (emb) {
         let row = emb.row(w);
         if (row < 0) row = emb.row(stem(w));
