@@ -12,6 +12,7 @@ import type { RankItem, Topic } from '../rank/types.ts';
 import { createFileVectorCache } from '../semantic/cache.ts';
 import { lazySentenceEncoder, sentencesEnabled } from '../semantic/encoder.ts';
 import { createSentenceService } from '../semantic/service.ts';
+import { positiveInt, UsageError } from './args.ts';
 import { stdio } from './context.ts';
 import { progressBar } from './progress.ts';
 
@@ -52,7 +53,6 @@ Options:
 Exit codes: 0 success, 1 unreadable or invalid input, 2 usage error.
 `;
 
-class UsageError extends Error {}
 class InputError extends Error {}
 
 const FLAGS = new Set([
@@ -212,14 +212,14 @@ export async function runRank(argv: string[]): Promise<number> {
     const itemsPath = args.get('--items');
     const prefsPath = args.get('--prefs');
     if (!itemsPath || !prefsPath) throw new UsageError('--items and --prefs are required');
-    const top = Number(args.get('--top') ?? 10);
-    if (!Number.isInteger(top) || top < 1) throw new UsageError('--top must be a positive integer');
+    const top = args.has('--top') ? positiveInt(args.get('--top'), '--top') : 10;
     const format = args.get('--format') ?? 'json';
     if (format !== 'json' && format !== 'text') throw new UsageError("--format must be 'json' or 'text'");
     const minScore = Number(args.get('--min-score') ?? 0);
     if (!Number.isFinite(minScore)) throw new UsageError('--min-score must be a number');
-    const depth = Number(args.get('--depth') ?? Math.max(1000, top * 10));
-    if (!Number.isInteger(depth) || depth < 1) throw new UsageError('--depth must be a positive integer');
+    const depth = args.has('--depth')
+      ? positiveInt(args.get('--depth'), '--depth')
+      : Math.max(1000, top * 10);
 
     const items = parseItems(readText(itemsPath, 'items'), itemsPath);
     let prefsJson: unknown;
