@@ -42,6 +42,20 @@ function fillerVectors(items: readonly RankItem[]): Record<string, Int8Array> {
 
 const HOCKEY = { [interestSentenceText(['hockey'])]: unit(0) };
 
+/**
+ * Vectors that point every which way, each a little toward or away from the interests' axis 0
+ * (never enough to be picked), so that a grouped search has to route to the right groups: no ties.
+ */
+function scatteredVectors(items: readonly RankItem[], seed: number): Record<string, Int8Array> {
+  const rand = seededRandom(seed);
+  return Object.fromEntries(
+    items.map((it) => {
+      const v = Array.from({ length: DIMS }, (_, i) => (i === 0 ? 0.2 * (rand() - 0.5) : rand() - 0.5));
+      return [it.id, direction({ ...v })];
+    }),
+  );
+}
+
 /** Six items that mention hockey in passing, a word in the summary, each about something else. */
 function passingMentions(): RankItem[] {
   return [
@@ -314,16 +328,7 @@ describe('sentence vectors', () => {
     ];
     const rest = filler(4000);
     const items = [...rest, ...stories];
-    // Fillers point every which way, each a little toward or away from the interest (never
-    // enough to be picked), so the search has to route to the right groups: no ties.
-    const rand = seededRandom(3);
-    const byId: Record<string, Int8Array> = Object.fromEntries(
-      rest.map((it) => {
-        const v = Array.from({ length: DIMS }, (_, i) => (i === 0 ? 0.2 * (rand() - 0.5) : rand() - 0.5));
-        const norm = Math.hypot(...v);
-        return [it.id, Int8Array.from(v, (x) => Math.round((x / norm) * 127))];
-      }),
-    );
+    const byId = scatteredVectors(rest, 3);
     byId[stories[0]!.id] = unit(0, 1, 0.2);
     byId[stories[1]!.id] = unit(0, 2, 0.3);
     const picks = createRanker(items, { sentences: vectors(items, byId, HOCKEY) }).rank(
@@ -338,14 +343,7 @@ describe('sentence vectors', () => {
     const story = item('Oilers beat Flames in overtime thriller');
     const rest = filler(4000);
     const items = [...rest, ...mentions, story];
-    const rand = seededRandom(5);
-    const byId: Record<string, Int8Array> = Object.fromEntries(
-      [...rest, ...mentions].map((it) => {
-        const v = Array.from({ length: DIMS }, (_, i) => (i === 0 ? 0.2 * (rand() - 0.5) : rand() - 0.5));
-        const norm = Math.hypot(...v);
-        return [it.id, Int8Array.from(v, (x) => Math.round((x / norm) * 127))];
-      }),
-    );
+    const byId = scatteredVectors([...rest, ...mentions], 5);
     byId[story.id] = unit(0, 1, 0.2);
     const picks = createRanker(items, { sentences: vectors(items, byId, HOCKEY), depth: 5 }).rank(
       prefs({ interests: ['hockey'] }),
