@@ -30,8 +30,9 @@ Options:
   --now ISO|MS       clock for recency (default: newest publishedAt in the file, else now)
   --min-score X      drop items scoring below X (default 0: rank every match)
   --depth N          items kept per interest before a subscriber's interests are combined
-                     (default 1000, or 10 × K if more); editions keep 50, so
-                     --depth 50 --top 10 --min-score 0.25 ranks as an edition does
+                     (default 1000, or 10 × K if more); editions keep 50, and a deeper
+                     list only goes on after those 50, so --depth 50 --top 10
+                     --min-score 0.25 ranks exactly as an edition does
   --no-embeddings    ablation switches, each turning one technique off: the word-embedding
   --no-cooccurrence  table, co-occurrence expansion, semantic re-scoring, filling an
   --no-dense         interest's list by meaning, item-graph spreading, or

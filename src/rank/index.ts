@@ -17,7 +17,7 @@ import { Embeddings } from './embeddings.ts';
 import { DEFAULT_EXPANSION, type ExpansionOptions } from './expand.ts';
 import { type ActiveInterest, Contributions, SurfaceForms } from './explain.ts';
 import { buildGraph } from './graph.ts';
-import { type InterestScoring, type InterestVector, scoreInterest } from './interest.ts';
+import { EDITION_DEPTH, type InterestScoring, type InterestVector, scoreInterest } from './interest.ts';
 import { addBm25, addBm25Scan } from './lexical.ts';
 import { type DocSet, hasDoc, MuteIndex } from './mutes.ts';
 import { sentenceSpace } from './sentence-space.ts';
@@ -78,7 +78,7 @@ export function createRanker(items: readonly RankItem[], context: RankerContext 
   const corpus = buildCorpus(items, embeddings, !covered);
   const clusters = buildClusters(corpus);
   const graph = opts.spread > 0 ? buildGraph(corpus) : null;
-  const depth = context.depth ?? 50;
+  const depth = context.depth ?? EDITION_DEPTH;
   const topics = new Map((context.topics ?? []).map((t) => [t.name.trim().toLowerCase(), t]));
   /** The catalogue topic a subscriber names, if it exists and has seed terms to match. */
   const topicNamed = (name: string) => {

@@ -6,11 +6,13 @@
  * Steps: BM25F of the typed words + exact phrases → expansion (expand.ts), twice, each round
  * starting from what the previous one found → one step along the item graph (graph.ts) →
  * semantic re-scoring of the best candidates against the interest's embedding moved toward
- * its best matches (Rocchio) → when fewer than `depth` items share a word, the nearest items
- * by meaning fill the list (dense.ts) → when the caller supplied sentence vectors, each kept item
- * gains by how close its whole text is to the interest, and items nearest by sentence fill a
- * list whose words ran out (sentence-space.ts), and the best matches are ordered mostly by how
- * typical each is of them (byTypicality) → the best `depth` items.
+ * its best matches (Rocchio) → when fewer items share a word than the list keeps, the nearest
+ * items by meaning fill the list (dense.ts) → when the caller supplied sentence vectors, each
+ * kept item gains by how close its whole text is to the interest, and items nearest by sentence
+ * join the list when they can reach it (sentence-space.ts), and the best matches are ordered
+ * mostly by how typical each is of them (byTypicality). The stages after the words order the
+ * best EDITION_DEPTH word matches; a caller that keeps a deeper list (`depth`) gets the rest
+ * after them.
  */
 import type { Accumulator } from './accumulator.ts';
 import { type Corpus, FIELD_WEIGHTS, idf, idfOf } from './corpus.ts';
@@ -49,6 +51,17 @@ const TITLE_IMPACT = (FIELD_WEIGHTS.title * 2.2) / (1.2 + FIELD_WEIGHTS.title);
  */
 const PHRASE_PART = 0.5;
 const PHRASE_WEIGHT = 2;
+/**
+ * The depth of an interest's list in an edition (index.ts's default), and so of the head that
+ * the stages after the words order: semantic re-scoring, the fill and typicality work on the
+ * best this-many word matches whatever depth the caller keeps. A deeper list (`sift rank` keeps
+ * 1,000 so that the eval can score 100 items) goes on past that head with the rest, ordered by
+ * the same stages over the whole list. Before, those stages ran over the whole list, so a word
+ * match far down it could climb into the head: how deep a caller kept lists changed what came
+ * first, and `sift rank` measured a ranking editions do not make (mind-dev P@10 0.745 at depth
+ * 1,000, 0.764 at 50). See src/rank/README.md, "One head at any depth".
+ */
+export const EDITION_DEPTH = 50;
 /** Weight of the semantic similarity relative to a typed-word match. */
 const DENSE_WEIGHT = 0.6;
 /** Cosine at which two news texts start to look topically related (below: noise). */
@@ -304,49 +317,58 @@ export function scoreInterest(
     });
   }
 
-  let top: FirstPass;
-  if (!lexicalOnly && opts.dense && qvec && corpus.docVectors) {
-    // Rocchio: move the interest's vector toward its best matches, then reward candidates by
-    // semantic closeness; this reorders lexical matches by what the story is about.
-    const cands = best(acc, depth + RESCORED_EXTRA, unit);
-    const vectors = corpus.docVectors;
-    const dims = qvec.length;
-    const q = qvec.slice();
-    const centroid = new Float32Array(dims);
-    for (const d of cands.docs.slice(0, opts.feedbackDocs))
-      for (let i = 0; i < dims; i++) centroid[i]! += vectors[d * dims + i]!;
-    normalize(centroid);
-    for (let i = 0; i < dims; i++) q[i]! += ROCCHIO * centroid[i]!;
-    normalize(q);
-    const rescored = RESCORED.reset(depth);
-    // A candidate whose score plus the largest bonus stays below the depth-th lexical score
-    // cannot make the list (every bonus is ≥ 0): its cosine is not worth computing.
-    const bar = cands.docs.length >= depth ? cands.scores[depth - 1]! - DENSE_WEIGHT : -Infinity;
-    cands.docs.forEach((d, i) => {
-      if (cands.scores[i]! < bar) return;
-      rescored.push(d, cands.scores[i]! + denseBonus(dot(q, vectors, d * dims)));
-    });
-    const index = opts.denseFill && cands.docs.length < depth ? denseIndexOf(corpus) : null;
-    if (index) {
-      // The words ran out before the list did: fill it by meaning alone (items whose vector is
-      // close to the interest's), below any item that shares a word. (Unlike the sentence fill,
-      // not also into full lists: with word vectors that changed no P@10 at editions' depth and
-      // cost 0.8 s of the rank bench's 3.4 s; see src/rank/README.md, "Filling full lists".)
-      addNearest(
-        rescored,
-        nearestDocs(corpus, index, q, fillSize(DENSE_FILL, depth, cands.docs.length)),
-        cands.docs,
-        FILL_MIN_COSINE,
-        denseBonus,
-      );
-    }
-    top = rescored.columns();
-  } else top = best(acc, depth, unit);
+  const dense = !lexicalOnly && opts.dense && qvec !== null && corpus.docVectors !== null;
+  const matches = best(acc, depth + (dense ? RESCORED_EXTRA : 0), unit);
   acc.reset();
-  let cosOf: Float32Array | null = null;
-  if (sq) ({ list: top, cosOf } = bySentence(space!, sq, top, depth, opts.denseFill));
-  // Needs the items' vectors only, so it holds even when this interest's own encode failed.
-  if (!lexicalOnly && space && opts.typical) top = byTypicality(space, top, cosOf);
+  /** The later stages over the best `n` word matches, giving a list of at most `n`. */
+  const reorder = (n: number): FirstPass => {
+    let top: FirstPass;
+    if (dense) {
+      // Rocchio: move the interest's vector toward its best matches, then reward candidates by
+      // semantic closeness; this reorders lexical matches by what the story is about.
+      const cands = prefix(matches, n + RESCORED_EXTRA);
+      const vectors = corpus.docVectors!;
+      const dims = qvec!.length;
+      const q = qvec!.slice();
+      const centroid = new Float32Array(dims);
+      for (const d of cands.docs.slice(0, opts.feedbackDocs))
+        for (let i = 0; i < dims; i++) centroid[i]! += vectors[d * dims + i]!;
+      normalize(centroid);
+      for (let i = 0; i < dims; i++) q[i]! += ROCCHIO * centroid[i]!;
+      normalize(q);
+      const rescored = RESCORED.reset(n);
+      // A candidate whose score plus the largest bonus stays below the n-th lexical score
+      // cannot make the list (every bonus is ≥ 0): its cosine is not worth computing.
+      const bar = cands.docs.length >= n ? cands.scores[n - 1]! - DENSE_WEIGHT : -Infinity;
+      cands.docs.forEach((d, i) => {
+        if (cands.scores[i]! < bar) return;
+        rescored.push(d, cands.scores[i]! + denseBonus(dot(q, vectors, d * dims)));
+      });
+      const index = opts.denseFill && cands.docs.length < n ? denseIndexOf(corpus) : null;
+      if (index) {
+        // The words ran out before the list did: fill it by meaning alone (items whose vector is
+        // close to the interest's), below any item that shares a word. (Unlike the sentence fill,
+        // not also into full lists: with word vectors that changed no P@10 at editions' depth and
+        // cost 0.8 s of the rank bench's 3.4 s; see src/rank/README.md, "Filling full lists".)
+        addNearest(
+          rescored,
+          nearestDocs(corpus, index, q, fillSize(DENSE_FILL, n, cands.docs.length)),
+          cands.docs,
+          FILL_MIN_COSINE,
+          denseBonus,
+        );
+      }
+      top = rescored.columns();
+    } else top = prefix(matches, n);
+    let cosOf: Float32Array | null = null;
+    if (sq) ({ list: top, cosOf } = bySentence(space!, sq, top, n, opts.denseFill));
+    // Needs the items' vectors only, so it holds even when this interest's own encode failed.
+    if (!lexicalOnly && space && opts.typical) top = byTypicality(space, top, cosOf);
+    return top;
+  };
+  // The head is what an edition keeps; a deeper list goes on past it (see EDITION_DEPTH).
+  let top = reorder(Math.min(depth, EDITION_DEPTH));
+  if (depth > EDITION_DEPTH) top = extend(top, reorder(depth), depth);
 
   return {
     docs: Int32Array.from(top.docs),
@@ -489,6 +511,30 @@ function byTypicality(space: SentenceSpace, list: FirstPass, cosOf: Float32Array
   for (let k = m; k < ladder.length && ladder[k]! > ladder[k - 1]! - TIE_SPLIT; k++)
     ladder[k] = ladder[k - 1]! - TIE_SPLIT;
   return { docs: reordered, scores: ladder };
+}
+
+/** The first `n` of a best-first list (the list itself when it is no longer). */
+function prefix(list: FirstPass, n: number): FirstPass {
+  return list.docs.length <= n ? list : { docs: list.docs.slice(0, n), scores: list.scores.slice(0, n) };
+}
+
+/**
+ * `head` continued up to `depth` items by the rest of `whole` (the same interest ordered over a
+ * deeper list) in its order, each scored no higher than the item before it so the list stays
+ * best first.
+ */
+function extend(head: FirstPass, whole: FirstPass, depth: number): FirstPass {
+  const inHead = new Set(head.docs);
+  const docs = head.docs.slice();
+  const scores = head.scores.slice();
+  for (let i = 0; i < whole.docs.length && docs.length < depth; i++) {
+    const d = whole.docs[i]!;
+    if (inHead.has(d)) continue;
+    const last = scores[scores.length - 1]!;
+    docs.push(d);
+    scores.push(whole.scores[i]! < last ? whole.scores[i]! : last - TIE_SPLIT);
+  }
+  return { docs, scores };
 }
 
 /**

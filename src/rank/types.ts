@@ -53,7 +53,10 @@ export interface RankerContext {
   sentences?: SentenceVectors;
   /** Switches and sizes of query expansion (for measuring what each adds). */
   expansion?: Partial<ExpansionOptions>;
-  /** Docs kept per interest vector; deeper tails never reach an edition (default 50). */
+  /**
+   * Docs kept per interest vector (default 50, what an edition keeps). A deeper list only adds
+   * items after the first 50, which do not depend on it (`sift rank` keeps 1,000).
+   */
   depth?: number;
   /**
    * Naive evaluation, only for measuring what the design buys (bench's baseline): every

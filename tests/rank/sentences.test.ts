@@ -270,6 +270,33 @@ describe('sentence vectors', () => {
     }
   });
 
+  it('give an interest the same head whatever depth its list is kept to, and go on past it when deeper', () => {
+    // 55 game reports say 'hockey' in the headline, nothing like it by meaning. A roundup says it
+    // once in passing and is fairly close to the interest by meaning: enough, with its word,
+    // to outscore every report, but not by meaning alone. An edition keeps 50 per interest, so the
+    // roundup is not among the word matches the later stages order; a caller that keeps 1,000
+    // must get the same first items, with the roundup only after them.
+    const games = Array.from({ length: 55 }, (_, i) => item(`Hockey: game ${i}`, { summary: 'Report' }));
+    const roundup = item('Town news roundup', { summary: 'Road works, a hockey result and the weather' });
+    const rest = filler();
+    const items = [...games, roundup, ...rest];
+    const byId = {
+      ...fillerVectors(rest),
+      ...Object.fromEntries(games.map((g, i) => [g.id, unit(4 + (i % 4))])),
+      [roundup.id]: direction({ 0: 0.6, 1: 0.8 }),
+    };
+    const ranked = (depth: number, limit: number) =>
+      createRanker(items, { sentences: vectors(items, byId, HOCKEY), depth })
+        .rank(prefs({ interests: ['hockey'] }), { minScore: 0, limit })
+        .map((p) => p.id);
+    const edition = ranked(50, 10);
+    expect(ranked(1000, 10)).toEqual(edition);
+    expect(edition).not.toContain(roundup.id);
+    const deep = ranked(1000, 60);
+    expect(deep.slice(0, 10)).toEqual(edition);
+    expect(deep.indexOf(roundup.id)).toBeGreaterThanOrEqual(50);
+  });
+
   it('measure typicality as an angle, so an item far from the rest does not win by its length', () => {
     // The game reports sit just off what the whole batch is like (axis 7), toward hockey (axis
     // 0). The odd item is far from everything, half toward hockey and half elsewhere (axis 1):
