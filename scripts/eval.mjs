@@ -10,8 +10,9 @@
 // Two more sets ask the same mind-dev items with personas of our own (interests as a user would
 // type them, relevance by MSN's section), to see whether what was tuned generalises:
 // "mind-dev-more" (scripts/mind-dev-more-personas.jsonl), written after the ranking was tuned on
-// the shared personas, and "mind-dev-late" (scripts/mind-dev-late-personas.jsonl), written after
-// mind-dev-more had been used to choose how sentence vectors are centred.
+// the shared personas, "mind-dev-late" (scripts/mind-dev-late-personas.jsonl), written after
+// mind-dev-more had been used to choose how sentence vectors are centred, and "mind-dev-fresh"
+// (scripts/mind-dev-fresh-personas.jsonl), written after mind-dev-late had been used too.
 // The first run encodes every item's sentence vector (~45 ms each: about 45 s for mind-dev and
 // 6 min for ag-news on a 2-core machine); they are cached in SIFT_CACHE_DIR (./data/cache).
 import { spawnSync } from 'node:child_process';
@@ -24,7 +25,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const shared = fileURLToPath(new URL('../../shared/', import.meta.url));
 const harness = `${shared}eval/rank-eval.mjs`;
 /** Our own persona sets over mind-dev's items: scripts/<name>-personas.jsonl. */
-const ownSets = ['mind-dev-more', 'mind-dev-late'];
+const ownSets = ['mind-dev-more', 'mind-dev-late', 'mind-dev-fresh'];
 const sets = ['mind-dev', 'ag-news', ...ownSets];
 
 if (!existsSync(harness)) {
