@@ -226,7 +226,7 @@ function parseInterest(corpus: Corpus, phrases: readonly string[], withTable: bo
 export interface InterestScoring {
   corpus: Corpus;
   opts: ExpansionOptions;
-  /** Keeps only the best docs (deeper tails never reach an edition). */
+  /** How many docs each list keeps (EDITION_DEPTH in editions; deeper only adds a tail). */
   depth: number;
   /** Scratch scores, reset by each call. */
   acc: Accumulator;
@@ -322,44 +322,7 @@ export function scoreInterest(
   acc.reset();
   /** The later stages over the best `n` word matches, giving a list of at most `n`. */
   const reorder = (n: number): FirstPass => {
-    let top: FirstPass;
-    if (dense) {
-      // Rocchio: move the interest's vector toward its best matches, then reward candidates by
-      // semantic closeness; this reorders lexical matches by what the story is about.
-      const cands = prefix(matches, n + RESCORED_EXTRA);
-      const vectors = corpus.docVectors!;
-      const dims = qvec!.length;
-      const q = qvec!.slice();
-      const centroid = new Float32Array(dims);
-      for (const d of cands.docs.slice(0, opts.feedbackDocs))
-        for (let i = 0; i < dims; i++) centroid[i]! += vectors[d * dims + i]!;
-      normalize(centroid);
-      for (let i = 0; i < dims; i++) q[i]! += ROCCHIO * centroid[i]!;
-      normalize(q);
-      const rescored = RESCORED.reset(n);
-      // A candidate whose score plus the largest bonus stays below the n-th lexical score
-      // cannot make the list (every bonus is ≥ 0): its cosine is not worth computing.
-      const bar = cands.docs.length >= n ? cands.scores[n - 1]! - DENSE_WEIGHT : -Infinity;
-      cands.docs.forEach((d, i) => {
-        if (cands.scores[i]! < bar) return;
-        rescored.push(d, cands.scores[i]! + denseBonus(dot(q, vectors, d * dims)));
-      });
-      const index = opts.denseFill && cands.docs.length < n ? denseIndexOf(corpus) : null;
-      if (index) {
-        // The words ran out before the list did: fill it by meaning alone (items whose vector is
-        // close to the interest's), below any item that shares a word. (Unlike the sentence fill,
-        // not also into full lists: with word vectors that changed no P@10 at editions' depth and
-        // cost 0.8 s of the rank bench's 3.4 s; see src/rank/README.md, "Filling full lists".)
-        addNearest(
-          rescored,
-          nearestDocs(corpus, index, q, fillSize(DENSE_FILL, n, cands.docs.length)),
-          cands.docs,
-          FILL_MIN_COSINE,
-          denseBonus,
-        );
-      }
-      top = rescored.columns();
-    } else top = prefix(matches, n);
+    let top = dense ? byWordVectors(corpus, qvec!, matches, n, opts) : prefix(matches, n);
     let cosOf: Float32Array | null = null;
     if (sq) ({ list: top, cosOf } = bySentence(space!, sq, top, n, opts.denseFill));
     // Needs the items' vectors only, so it holds even when this interest's own encode failed.
@@ -376,6 +339,55 @@ export function scoreInterest(
     original,
     expansions,
   };
+}
+
+/**
+ * Word-vector re-scoring of the best `n` of `matches` (and RESCORED_EXTRA more, so that
+ * re-ordering can pull some in). Rocchio: move the interest's vector (`qvec`) toward its best
+ * matches, then reward candidates by semantic closeness; this reorders lexical matches by what
+ * the story is about. When the words match fewer than `n`, the nearest items by meaning fill the
+ * list.
+ */
+function byWordVectors(
+  corpus: Corpus,
+  qvec: Float32Array,
+  matches: FirstPass,
+  n: number,
+  opts: ExpansionOptions,
+): FirstPass {
+  const cands = prefix(matches, n + RESCORED_EXTRA);
+  const vectors = corpus.docVectors!;
+  const dims = qvec.length;
+  const q = qvec.slice();
+  const centroid = new Float32Array(dims);
+  for (const d of cands.docs.slice(0, opts.feedbackDocs))
+    for (let i = 0; i < dims; i++) centroid[i]! += vectors[d * dims + i]!;
+  normalize(centroid);
+  for (let i = 0; i < dims; i++) q[i]! += ROCCHIO * centroid[i]!;
+  normalize(q);
+  const rescored = RESCORED.reset(n);
+  // A candidate whose score plus the largest bonus stays below the n-th lexical score cannot
+  // make the list (every bonus is ≥ 0): its cosine is not worth computing.
+  const bar = cands.docs.length >= n ? cands.scores[n - 1]! - DENSE_WEIGHT : -Infinity;
+  cands.docs.forEach((d, i) => {
+    if (cands.scores[i]! < bar) return;
+    rescored.push(d, cands.scores[i]! + denseBonus(dot(q, vectors, d * dims)));
+  });
+  const index = opts.denseFill && cands.docs.length < n ? denseIndexOf(corpus) : null;
+  if (index) {
+    // The words ran out before the list did: fill it by meaning alone (items whose vector is
+    // close to the interest's), below any item that shares a word. (Unlike the sentence fill,
+    // not also into full lists: with word vectors that changed no P@10 at editions' depth and
+    // cost 0.8 s of the rank bench's 3.4 s; see src/rank/README.md, "Filling full lists".)
+    addNearest(
+      rescored,
+      nearestDocs(corpus, index, q, fillSize(DENSE_FILL, n, cands.docs.length)),
+      cands.docs,
+      FILL_MIN_COSINE,
+      denseBonus,
+    );
+  }
+  return rescored.columns();
 }
 
 /**
