@@ -539,12 +539,13 @@ function extend(head: FirstPass, whole: FirstPass, depth: number): FirstPass {
   const inHead = new Set(head.docs);
   const docs = head.docs.slice();
   const scores = head.scores.slice();
+  let last = scores.at(-1) ?? Number.POSITIVE_INFINITY;
   for (let i = 0; i < whole.docs.length && docs.length < depth; i++) {
     const d = whole.docs[i]!;
     if (inHead.has(d)) continue;
-    const last = scores[scores.length - 1]!;
+    last = whole.scores[i]! < last ? whole.scores[i]! : last - TIE_SPLIT;
     docs.push(d);
-    scores.push(whole.scores[i]! < last ? whole.scores[i]! : last - TIE_SPLIT);
+    scores.push(last);
   }
   return { docs, scores };
 }

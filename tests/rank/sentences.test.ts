@@ -35,7 +35,10 @@ function vectors(
   };
 }
 
-/** Filler items get vectors on axes 4..7, away from the interests' axes 0..3. */
+/**
+ * Vectors on axes 4..7, away from the interests' axes 0..3: for filler, and for items that share
+ * an interest's words but nothing of its meaning.
+ */
 function fillerVectors(items: readonly RankItem[]): Record<string, Int8Array> {
   return Object.fromEntries(items.map((it, i) => [it.id, unit(4 + (i % 4))]));
 }
@@ -257,7 +260,7 @@ describe('sentence vectors', () => {
     const items = [...mentions, story, ...rest];
     const byId = {
       ...fillerVectors(rest),
-      ...Object.fromEntries(mentions.map((m, i) => [m.id, unit(4 + (i % 4))])),
+      ...fillerVectors(mentions),
       [story.id]: unit(0, 1, 0.3),
     };
     for (const depth of [5, 1000]) {
@@ -282,7 +285,7 @@ describe('sentence vectors', () => {
     const items = [...games, roundup, ...rest];
     const byId = {
       ...fillerVectors(rest),
-      ...Object.fromEntries(games.map((g, i) => [g.id, unit(4 + (i % 4))])),
+      ...fillerVectors(games),
       [roundup.id]: direction({ 0: 0.6, 1: 0.8 }),
     };
     const ranked = (depth: number, limit: number) =>
